@@ -1,0 +1,119 @@
+#!/usr/bin/env python3
+"""One entry point for the course: set-up, build the book, run the tests.
+
+    python3 dev.py book     # set up .venv if needed, then build the book strictly
+    python3 dev.py test     # set up .venv if needed, then run every test (one pytest run)
+    python3 dev.py lab      # set up .venv if needed, then open the chapters in JupyterLab
+    python3 dev.py bench    # widget latency benchmark (SPEC section 8)
+    python3 dev.py setup    # only the set-up
+
+Needs nothing but Python 3.10+ and git: the set-up creates ``.venv`` next to this file
+and installs ``requirements.txt`` into it (re-installing only when that file or
+pyproject.toml changes). Extra arguments after ``test`` go to pytest, for example
+``python3 dev.py test -m "not slow"``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PY = BIN / ("python.exe" if os.name == "nt" else "python")
+STAMP = VENV / ".requirements.sha256"
+BOOK_COMMAND = ["jupyter-book", "build", ".", "-W", "-n", "--keep-going"]
+
+
+def _say(message: str) -> None:
+    print(f"[dev.py] {message}", flush=True)
+
+
+def _run(cmd: list[str | os.PathLike[str]], **kwargs: object) -> int:
+    _say("$ " + " ".join(str(c) for c in cmd))
+    return subprocess.call([str(c) for c in cmd], cwd=ROOT, **kwargs)  # type: ignore[arg-type]
+
+
+def _requirements_digest() -> str:
+    h = hashlib.sha256()
+    for name in ("requirements.txt", "pyproject.toml"):
+        h.update((ROOT / name).read_bytes())
+    h.update(sys.version.encode())
+    return h.hexdigest()
+
+
+def setup() -> None:
+    """Create .venv and install requirements.txt into it, unless already up to date."""
+    if sys.version_info < (3, 10):
+        sys.exit(f"Python 3.10 or newer is needed; this is {sys.version.split()[0]}.")
+    if not PY.exists():
+        _say(f"creating a virtual environment in {VENV.relative_to(ROOT)}/")
+        venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
+    digest = _requirements_digest()
+    if STAMP.exists() and STAMP.read_text().strip() == digest:
+        return
+    _say("installing requirements.txt (a few minutes the first time)")
+    pip = [PY, "-m", "pip", "--disable-pip-version-check"]
+    if _run([*pip, "install", "--quiet", "--upgrade", "pip"]) != 0:
+        sys.exit("could not upgrade pip in .venv")
+    if _run([*pip, "install", "--quiet", "-r", "requirements.txt"]) != 0:
+        sys.exit("pip could not install requirements.txt; see the messages above.")
+    STAMP.write_text(digest)
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
+    env["VIRTUAL_ENV"] = str(VENV)
+    env.setdefault("MPLBACKEND", "Agg")
+    env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    return env
+
+
+def book(args: list[str]) -> int:
+    setup()
+    code = _run([BIN / BOOK_COMMAND[0], *BOOK_COMMAND[1:], *args], env=_env())
+    if code == 0:
+        _say(f"the book is at {ROOT / '_build' / 'html' / 'index.html'}")
+    return code
+
+
+def test(args: list[str]) -> int:
+    setup()
+    return _run([PY, "-m", "pytest", *args], env=_env())
+
+
+def lab(args: list[str]) -> int:
+    setup()
+    return _run([BIN / "jupyter", "lab", "notebooks", *args], env=_env())
+
+
+def bench(args: list[str]) -> int:
+    setup()
+    return _run([PY, "benchmarks/bench_widgets.py", *args], env=_env())
+
+
+COMMANDS = {"book": book, "test": test, "lab": lab, "bench": bench}
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] in ("-h", "--help", "help"):
+        print(__doc__)
+        return 0
+    command, rest = argv[0], argv[1:]
+    if command == "setup":
+        setup()
+        return 0
+    if command not in COMMANDS:
+        print(f"unknown command {command!r}; choose one of: setup, {', '.join(COMMANDS)}")
+        return 2
+    return COMMANDS[command](rest)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
