@@ -1,0 +1,318 @@
+"""Seeded synthetic data and the datasets that ship with scikit-learn.
+
+Every generator takes a ``seed`` and returns the same arrays for the same arguments.
+The real datasets (diabetes, breast cancer, digits) are read from scikit-learn's
+installed files with ``sklearn.datasets.load_*``; nothing is downloaded at run time.
+
+>>> from lossviz import data
+>>> x, y = data.linear_1d(20, seed=0)
+>>> x.shape, y.shape
+((20,), (20,))
+>>> split = data.load_breast_cancer(seed=0)
+>>> split.X_train.shape[1]
+30
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from .losses._core import FloatArray, as_float_array, check_in_interval, check_real
+
+__all__ = [
+    "Split",
+    "breast_cancer",
+    "diabetes",
+    "digits",
+    "linear_1d",
+    "load_breast_cancer",
+    "load_diabetes",
+    "load_digits",
+    "one_param_regression",
+    "split",
+    "standardize",
+    "two_blobs",
+    "two_moons",
+]
+
+
+def _check_n(n: int, name: str = "n", minimum: int = 1) -> int:
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}; got {n!r}.")
+    return int(n)
+
+
+# --------------------------------------------------------------------------------------
+# Synthetic generators
+# --------------------------------------------------------------------------------------
+
+
+def one_param_regression(
+    n: int = 20, *, theta: float = 1.5, noise: float = 0.5, x_range: tuple[float, float] = (0.0, 3.0),
+    seed: int = 0,
+) -> tuple[FloatArray, FloatArray]:
+    """Data for the one-parameter model ŷ = θ x (no intercept): y = θ x + noise.
+
+    Returns ``(x, y)``, both of shape (n,); x is uniform on ``x_range``, the noise Gaussian
+    with standard deviation ``noise``. The least-squares θ is ``Σ x y / Σ x²``.
+    """
+    n = _check_n(n)
+    theta = check_real(theta, "theta")
+    noise = check_in_interval(noise, "noise", 0.0, np.inf, closed="left")
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(*x_range, size=n)
+    y = theta * x + rng.normal(0.0, noise, size=n)
+    return x, y
+
+
+def linear_1d(
+    n: int = 50, *, slope: float = 2.0, intercept: float = 1.0, noise: float = 1.0,
+    outliers: int = 0, outlier_shift: float = 15.0, seed: int = 0,
+) -> tuple[FloatArray, FloatArray]:
+    """A noisy line y = slope · x + intercept + ε on x ∈ [0, 5], optionally with outliers.
+
+    Args:
+        n: number of points.
+        noise: standard deviation of the Gaussian noise ε.
+        outliers: how many points (the ones with the largest x) are moved up by
+            ``outlier_shift``, so that they pull a least-squares fit.
+        seed: random seed.
+
+    Returns: ``(x, y)`` sorted by x, both of shape (n,).
+    """
+    n = _check_n(n)
+    noise = check_in_interval(noise, "noise", 0.0, np.inf, closed="left")
+    if isinstance(outliers, bool) or not isinstance(outliers, (int, np.integer)) or not (
+        0 <= outliers <= n
+    ):
+        raise ValueError(f"outliers must be an integer in 0..n={n}; got {outliers!r}.")
+    rng = np.random.default_rng(seed)
+    x = np.sort(rng.uniform(0.0, 5.0, size=n))
+    y = slope * x + intercept + rng.normal(0.0, noise, size=n)
+    if outliers:
+        y[n - outliers :] += outlier_shift
+    return x, y
+
+
+def two_blobs(
+    n: int = 200, *, imbalance: float = 0.5, separation: float = 2.0, seed: int = 0
+) -> tuple[FloatArray, FloatArray]:
+    """Two Gaussian blobs in 2-D for binary classification.
+
+    Args:
+        n: total number of points.
+        imbalance: fraction of positives (label 1), in (0, 1); ``0.1`` gives a 9:1 split.
+        separation: distance between the blob centres (unit-variance blobs).
+
+    Returns: ``X`` (n, 2) and ``y`` (n,) with values 0.0 / 1.0, shuffled.
+    """
+    n = _check_n(n, minimum=2)
+    imbalance = check_in_interval(imbalance, "imbalance", 0.0, 1.0)
+    rng = np.random.default_rng(seed)
+    n_pos = min(max(round(n * imbalance), 1), n - 1)
+    centre = np.array([separation / 2.0, 0.0])
+    X = np.vstack(
+        [rng.normal(size=(n - n_pos, 2)) - centre, rng.normal(size=(n_pos, 2)) + centre]
+    )
+    y = np.concatenate([np.zeros(n - n_pos), np.ones(n_pos)])
+    order = rng.permutation(n)
+    return X[order], y[order]
+
+
+def two_moons(n: int = 200, *, noise: float = 0.2, seed: int = 0) -> tuple[FloatArray, FloatArray]:
+    """scikit-learn's ``make_moons``: a binary problem no linear model separates (for the MLP)."""
+    from sklearn.datasets import make_moons
+
+    n = _check_n(n, minimum=2)
+    X, y = make_moons(n_samples=n, noise=noise, random_state=seed)
+    return X.astype(np.float64), y.astype(np.float64)
+
+
+# --------------------------------------------------------------------------------------
+# Splits and the scikit-learn datasets
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Split:
+    """Train / validation / test arrays of one dataset (test arrays may be empty)."""
+
+    X_train: FloatArray
+    y_train: FloatArray
+    X_val: FloatArray
+    y_val: FloatArray
+    X_test: FloatArray
+    y_test: FloatArray
+    feature_names: list[str] = field(default_factory=list)
+    target_names: list[str] = field(default_factory=list)
+    description: str = ""
+    #: (x_mean, x_std[, y_mean, y_std]) of the training data if standardised, else None
+    scaling: tuple[FloatArray, ...] | None = None
+
+
+def standardize(
+    X_train: ArrayLike, *others: ArrayLike
+) -> tuple[FloatArray, ...]:
+    """Scale features to zero mean and unit variance using the *training* statistics only.
+
+    Returns the scaled ``X_train``, then each of ``others``, then the tuple ``(mean, std)``.
+    Constant columns are left centred (their std is treated as 1).
+    """
+    X_train = as_float_array(X_train, "X_train")
+    mean = X_train.mean(axis=0)
+    std = X_train.std(axis=0)
+    std = np.where(std > 0, std, 1.0)
+    scaled = [(X_train - mean) / std]
+    for i, X in enumerate(others):
+        scaled.append((as_float_array(X, f"others[{i}]", allow_empty=True) - mean) / std)
+    return (*scaled, (mean, std))
+
+
+def _count(size: float | int | None, n: int, name: str) -> int | None:
+    """A split size as a number of examples: an int is a count, a float a fraction of n."""
+    if size is None:
+        return None
+    if isinstance(size, bool) or not isinstance(size, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a fraction (float) or a count (int); got {size!r}.")
+    if isinstance(size, (int, np.integer)):
+        count = int(size)
+    else:
+        check_in_interval(float(size), name, 0.0, 1.0, closed="left")
+        count = round(float(size) * n)
+    if not 0 <= count <= n:
+        raise ValueError(f"{name} must select between 0 and {n} examples; got {size!r}.")
+    return count
+
+
+def split(
+    X: ArrayLike, y: ArrayLike, *, val_size: float | int = 0.2, test_size: float | int = 0.2,
+    n_train: int | None = None, n_val: int | None = None, n_test: int | None = None,
+    stratify: bool = False, standardize_features: bool = True,
+    standardize_target: bool = False, seed: int = 0,
+) -> Split:
+    """Shuffle and split into train / validation / test, optionally standardising.
+
+    Sizes: ``val_size`` and ``test_size`` are fractions of the whole dataset (float) or
+    counts (int); ``n_val`` / ``n_test`` are counts that override them. With ``n_train``
+    the training set has exactly that many examples and, unless ``n_test`` is given, the
+    test set takes all the rest. ``test_size=0`` gives empty test arrays. With ``stratify``
+    every part keeps the class proportions. Standardisation uses training statistics only;
+    ``standardize_target`` (regression) also scales ``y`` (its mean and std are then in
+    ``scaling`` as ``(x_mean, x_std, y_mean, y_std)``).
+    """
+    from sklearn.model_selection import train_test_split
+
+    X = as_float_array(X, "X")
+    y = as_float_array(y, "y")
+    n = X.shape[0]
+    if y.shape[0] != n:
+        raise ValueError(f"y must have {n} rows, one per row of X; got shape {y.shape}.")
+    n_val_c = n_val if n_val is not None else _count(val_size, n, "val_size")
+    n_val_c = _count(n_val_c, n, "n_val")
+    if n_train is not None:
+        n_train_c = _count(n_train, n, "n_train")
+        n_test_c = n - n_train_c - n_val_c if n_test is None else _count(n_test, n, "n_test")
+    else:
+        n_test_c = _count(n_test if n_test is not None else test_size, n, "test_size")
+        n_train_c = n - n_val_c - n_test_c
+    if n_train_c < 1 or n_test_c < 0 or n_train_c + n_val_c + n_test_c > n:  # type: ignore[operator]
+        raise ValueError(
+            f"cannot split {n} examples into {n_train_c} train, {n_val_c} validation and "
+            f"{n_test_c} test examples; make the sizes smaller."
+        )
+    strat = y if stratify else None
+    idx = np.arange(n)
+    rest, test = (idx, idx[:0]) if n_test_c == 0 else train_test_split(
+        idx, test_size=n_test_c, train_size=n - n_test_c, random_state=seed, stratify=strat)
+    strat_rest = y[rest] if stratify else None
+    if n_val_c == 0:
+        train, val = rest[:n_train_c], rest[:0]
+    else:
+        train, val = train_test_split(rest, test_size=n_val_c, train_size=n_train_c,
+                                      random_state=seed + 1, stratify=strat_rest)
+    X_train, X_val, X_test = X[train], X[val], X[test]
+    y_train, y_val, y_test = y[train], y[val], y[test]
+    scaling = None
+    if standardize_features:
+        X_train, X_val, X_test, (mean, std) = standardize(X_train, X_val, X_test)
+        scaling = (mean, std)
+    if standardize_target:
+        y_mean, y_std = float(y_train.mean()), float(y_train.std()) or 1.0
+        y_train, y_val, y_test = ((v - y_mean) / y_std for v in (y_train, y_val, y_test))
+        scaling = (*(scaling or (np.zeros(X.shape[1:]), np.ones(X.shape[1:]))),
+                   np.asarray(y_mean), np.asarray(y_std))
+    return Split(X_train, y_train, X_val, y_val, X_test, y_test, scaling=scaling)
+
+
+def _load(loader_name: str, stratify: bool, **kwargs: object) -> Split:
+    import sklearn.datasets
+
+    bunch = getattr(sklearn.datasets, loader_name)()  # bundled files: no download
+    target = bunch.target
+    target_names = [str(t) for t in getattr(bunch, "target_names", [])]
+    if loader_name == "load_breast_cancer" and kwargs.pop("malignant_is_positive"):
+        # scikit-learn codes malignant as 0; the course's positive class is the disease
+        target = 1 - target
+        target_names = target_names[::-1]
+    result = split(bunch.data, target, stratify=stratify, **kwargs)  # type: ignore[arg-type]
+    result.feature_names = [str(f) for f in bunch.feature_names]
+    result.target_names = target_names
+    result.description = bunch.DESCR
+    return result
+
+
+def load_diabetes(
+    *, val_size: float | int = 0.2, test_size: float | int = 0.2, n_train: int | None = None,
+    n_val: int | None = None, n_test: int | None = None, standardize_features: bool = True,
+    standardize_target: bool = True, seed: int = 0,
+) -> Split:
+    """scikit-learn's diabetes regression data (442 patients, 10 features, progression after a year).
+
+    The target is standardised too by default (mean 0, std 1 on the training set), so an
+    MSE of 1 means "no better than predicting the mean"; ``split.scaling[2:]`` holds its
+    mean and std.
+    """
+    return _load("load_diabetes", False, val_size=val_size, test_size=test_size,
+                 n_train=n_train, n_val=n_val, n_test=n_test,
+                 standardize_features=standardize_features,
+                 standardize_target=standardize_target, seed=seed)
+
+
+def load_breast_cancer(
+    *, val_size: float | int = 0.2, test_size: float | int = 0.2, n_train: int | None = None,
+    n_val: int | None = None, n_test: int | None = None, standardize_features: bool = True,
+    malignant_is_positive: bool = True, seed: int = 0,
+) -> Split:
+    """scikit-learn's Wisconsin breast-cancer data (569 tumours, 30 features), stratified.
+
+    Labels: 1 = malignant, 0 = benign (the disease is the positive class, so recall is the
+    fraction of cancers found). ``malignant_is_positive=False`` keeps scikit-learn's coding
+    (0 = malignant, 1 = benign).
+    """
+    return _load("load_breast_cancer", True, val_size=val_size, test_size=test_size,
+                 n_train=n_train, n_val=n_val, n_test=n_test,
+                 standardize_features=standardize_features,
+                 malignant_is_positive=malignant_is_positive, seed=seed)
+
+
+def load_digits(
+    *, val_size: float | int = 0.2, test_size: float | int = 0.2, n_train: int | None = None,
+    n_val: int | None = None, n_test: int | None = None, standardize_features: bool = True,
+    seed: int = 0,
+) -> Split:
+    """scikit-learn's 8×8 handwritten digits (1797 images, 64 pixel features, classes 0-9).
+
+    Labels are integer class indices 0-9 (stored as floats); splits are stratified.
+    """
+    return _load("load_digits", True, val_size=val_size, test_size=test_size,
+                 n_train=n_train, n_val=n_val, n_test=n_test,
+                 standardize_features=standardize_features, seed=seed)
+
+
+#: Short aliases used in the chapters.
+diabetes = load_diabetes
+breast_cancer = load_breast_cancer
+digits = load_digits
