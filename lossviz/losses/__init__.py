@@ -15,6 +15,67 @@ Importing this module needs only numpy and SciPy.
 from __future__ import annotations
 
 from ._core import REDUCTIONS, Loss, get, names, register
-from .regression import mse, mse_grad
 
-__all__ = ["REDUCTIONS", "Loss", "get", "mse", "mse_grad", "names", "register"]
+# isort: off
+# Import order is registration order, which is the order of the book's loss atlas.
+from .regression import (
+    barron,
+    barron_grad,
+    huber,
+    huber_grad,
+    log_cosh,
+    log_cosh_grad,
+    mae,
+    mae_grad,
+    mse,
+    mse_grad,
+    pinball,
+    pinball_grad,
+)
+from .classification import (
+    bce_with_logits,
+    bce_with_logits_grad,
+    focal,
+    focal_grad,
+    hinge,
+    hinge_grad,
+    softmax_cross_entropy,
+    softmax_cross_entropy_grad,
+    squared_hinge,
+    squared_hinge_grad,
+)
+from .divergence import kl_divergence, kl_divergence_grad
+
+# isort: on
+
+__all__ = [
+    "REDUCTIONS",
+    "Loss",
+    "barron",
+    "barron_grad",
+    "bce_with_logits",
+    "bce_with_logits_grad",
+    "focal",
+    "focal_grad",
+    "get",
+    "hinge",
+    "hinge_grad",
+    "huber",
+    "huber_grad",
+    "kl_divergence",
+    "kl_divergence_grad",
+    "log_cosh",
+    "log_cosh_grad",
+    "mae",
+    "mae_grad",
+    "mse",
+    "mse_grad",
+    "names",
+    "pinball",
+    "pinball_grad",
+    "register",
+    "softmax_cross_entropy",
+    "softmax_cross_entropy_grad",
+    "squared_hinge",
+    "squared_hinge_grad",
+]

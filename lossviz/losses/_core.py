@@ -198,6 +198,16 @@ class Loss:
         nonnegative: whether the loss is >= 0 for every valid input.
         torch_func: optional ``torch_func(y_true, y_pred, **params)`` computing the mean
             loss with PyTorch (tests skip it when torch is absent).
+        rowwise: ``False`` when the loss is computed element by element (``"none"``
+            returns the shape of ``y_pred``); ``True`` when one example is a row of
+            ``y_pred`` along its last axis (class logits), so ``"none"`` returns
+            ``y_pred.shape[:-1]``.
+        mean_denominator: optional ``mean_denominator(y_true, y_pred, **params)``, the
+            number (or total weight) that ``reduction="mean"`` divides the sum by, when it
+            is not the number of values ``reduction="none"`` returns (class-weighted
+            cross-entropy divides by the summed weights of the targets).
+        extra_params: valid non-default hyper-parameter settings that the tests exercise
+            besides the defaults (gradient, reference and property checks).
     """
 
     name: str
@@ -216,6 +226,9 @@ class Loss:
     invalid_params: tuple[Mapping[str, Any], ...] = ()
     nonnegative: bool = True
     torch_func: Callable[..., float] | None = None
+    rowwise: bool = False
+    mean_denominator: Callable[..., float] | None = None
+    extra_params: tuple[Mapping[str, Any], ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
