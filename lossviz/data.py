@@ -52,18 +52,25 @@ def _check_n(n: int, name: str = "n", minimum: int = 1) -> int:
 
 def one_param_regression(
     n: int = 20, *, theta: float = 1.5, noise: float = 0.5, x_range: tuple[float, float] = (0.0, 3.0),
-    seed: int = 0,
+    mean_x2: float | None = None, seed: int = 0,
 ) -> tuple[FloatArray, FloatArray]:
     """Data for the one-parameter model ŷ = θ x (no intercept): y = θ x + noise.
 
-    Returns ``(x, y)``, both of shape (n,); x is uniform on ``x_range``, the noise Gaussian
-    with standard deviation ``noise``. The least-squares θ is ``Σ x y / Σ x²``.
+    Returns ``(x, y)``, both of shape (n,), sorted by x; x is uniform on ``x_range``, the
+    noise Gaussian with standard deviation ``noise``. The least-squares θ is ``Σ x y / Σ x²``.
+    With ``mean_x2`` the x values are rescaled (before y is made) so that mean(x²) equals it:
+    the MSE's curvature is then L''(θ) = 2·mean_x2 exactly. Chapter 00 and its demos use
+    ``one_param_regression(12, noise=0.6, x_range=(0.3, 3.2), mean_x2=5.0)``, so that
+    1/L'' = 0.1 and 2/L'' = 0.2.
     """
     n = _check_n(n)
     theta = check_real(theta, "theta")
     noise = check_in_interval(noise, "noise", 0.0, np.inf, closed="left")
     rng = np.random.default_rng(seed)
-    x = rng.uniform(*x_range, size=n)
+    x = np.sort(rng.uniform(*x_range, size=n))
+    if mean_x2 is not None:
+        mean_x2 = check_in_interval(mean_x2, "mean_x2", 0.0, np.inf)
+        x *= np.sqrt(mean_x2 / np.mean(x**2))
     y = theta * x + rng.normal(0.0, noise, size=n)
     return x, y
 

@@ -27,7 +27,7 @@ def run(check: Callable[[Any], None], answer: Any, capsys: pytest.CaptureFixture
     out = capsys.readouterr().out
     assert out.count("\n") == 1, f"expected exactly one printed line, got {out!r}"
     line = out.strip()
-    assert line.startswith("❌ ")
+    assert line.startswith("✗ ")
     assert str(info.value) == line, "the AssertionError must carry the printed message"
     assert info.value.__suppress_context__, "raise ... from None keeps the traceback short"
     return line
@@ -37,7 +37,7 @@ def passes(check: Callable[[Any], None], answer: Any, capsys: pytest.CaptureFixt
     result = check(answer)
     out = capsys.readouterr().out
     assert result is None
-    assert out.count("\n") == 1 and out.startswith("✅ passed: "), out
+    assert out.count("\n") == 1 and out.startswith("✓ passed: "), out
 
 
 def stub(*args: Any) -> Any:
@@ -100,7 +100,7 @@ ALL_CHECKS = [F.check_mse, F.check_grad_theta, F.check_gradient_descent,
 
 @pytest.mark.parametrize("check", ALL_CHECKS, ids=lambda c: c.__name__)
 def test_a_stub_is_reported_as_not_implemented_yet(check, capsys) -> None:  # type: ignore[no-untyped-def]
-    assert run(check, stub, capsys) == "❌ " + NOT_IMPLEMENTED
+    assert run(check, stub, capsys) == "✗ " + NOT_IMPLEMENTED
 
 
 @pytest.mark.parametrize("check", [*ALL_CHECKS, F.check_best_constant], ids=lambda c: c.__name__)
@@ -134,7 +134,7 @@ def test_check_decorator_turns_fail_into_assertion_with_hint(capsys) -> None:  #
     def check_demo(answer: Any) -> None:
         raise _check.Fail("the value should be 1", "try harder")
 
-    assert run(check_demo, 0, capsys) == "❌ the value should be 1 — try harder"
+    assert run(check_demo, 0, capsys) == "✗ the value should be 1 — try harder"
 
 
 # --------------------------------------------------------------------------------------

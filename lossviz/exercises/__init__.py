@@ -1,6 +1,6 @@
 """Exercise checks used by the chapters: ``check_<exercise>(answer)``.
 
-Each check prints one line — ``✅ passed: …`` or ``❌ <what failed> — <hint>`` — returns
+Each check prints one line — ``✓ passed: …`` or ``✗ <what failed> — <hint>`` — returns
 ``None`` on success and raises ``AssertionError`` on failure, so the same call works in a
 notebook and as an nbgrader test. A stub that raises ``NotImplementedError`` gets
 "not implemented yet". Chapter modules: :mod:`lossviz.exercises.foundations` (00).

@@ -12,8 +12,8 @@ A chapter's check is a short function decorated with :func:`check`::
 Inside the body, anything wrong raises :class:`Fail` ("what failed", "hint"). The decorator
 turns the outcome into exactly one printed line,
 
-- ``✅ passed: <what was verified>``, returning ``None``; or
-- ``❌ <what failed> — <hint>``, then raises ``AssertionError`` with the same text
+- ``✓ passed: <what was verified>``, returning ``None``; or
+- ``✗ <what failed> — <hint>``, then raises ``AssertionError`` with the same text
   (``from None``, so the notebook shows a short traceback without the learner's code and
   without the check's internals), which makes the same call an nbgrader test.
 
@@ -80,9 +80,9 @@ def check(passed: str) -> Callable[[Callable[[Any], None]], Callable[[Any], None
             try:
                 body(answer)
             except Fail as failure:
-                message = "❌ " + _one_line(failure.line(), limit=600)
+                message = "✗ " + _one_line(failure.line(), limit=600)
             else:
-                print("✅ passed: " + passed)
+                print("✓ passed: " + passed)
                 return None
             print(message)
             raise AssertionError(message) from None

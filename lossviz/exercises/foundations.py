@@ -1,7 +1,7 @@
 """Checks for chapter 00, *Foundations*.
 
 Each ``check_*`` prints one line and raises ``AssertionError`` on failure (see
-:mod:`lossviz.exercises._check`). Expected values are precomputed numbers or come from
+``lossviz.exercises._check``). Expected values are precomputed numbers or come from
 :mod:`lossviz.losses` / :mod:`lossviz.metrics`; the solutions live only in the chapter.
 """
 

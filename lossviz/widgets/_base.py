@@ -82,7 +82,7 @@ class Demo:
     dpi: ClassVar[float] = style.DEFAULT_DPI
     #: dpi of the static PNG (crisper than the live view; displayed at the live size).
     static_dpi: ClassVar[float] = 150
-    #: how many rendered static layers (one per :meth:`_static_key`) to keep.
+    #: how many rendered static layers (one per ``_static_key``) to keep.
     max_cached_layers: ClassVar[int] = 16
 
     def __init__(

@@ -23,6 +23,7 @@ from numpy.typing import NDArray
 from scipy.special import expit
 
 from .. import losses
+from ..data import one_param_regression
 from ..style import OKABE_ITO, ROLE_COLORS, color_for
 from ._base import Demo
 
@@ -49,16 +50,15 @@ _BOX = {"boxstyle": "round,pad=0.35", "facecolor": "white", "edgecolor": "#BBBBB
 
 
 def one_parameter_data(n: int = 12, seed: int = 0) -> tuple[FloatArray, FloatArray]:
-    """A small seeded dataset for the model ŷ = θ·x (true slope 1.5, Gaussian noise).
+    """Chapter 00's dataset for the model ŷ = θ·x (true slope 1.5, Gaussian noise 0.6).
 
     ``x`` is rescaled so that mean(x²) = 5: the MSE then has L''(θ) = 2·mean(x²) = 10,
     and the critical learning rates are the round numbers 1/L'' = 0.1 and 2/L'' = 0.2.
+    The same call as ``lossviz.data.one_param_regression(12, noise=0.6, x_range=(0.3, 3.2),
+    mean_x2=5.0)``, which the chapter's text uses.
     """
-    rng = np.random.default_rng(seed)
-    x = np.sort(rng.uniform(0.3, 3.2, size=n))
-    x *= np.sqrt(5.0 / np.mean(x**2))
-    y = 1.5 * x + rng.normal(0.0, 0.6, size=n)
-    return x, y
+    return one_param_regression(n, theta=1.5, noise=0.6, x_range=(0.3, 3.2), mean_x2=5.0,
+                                seed=seed)
 
 
 def _available(names: Sequence[str]) -> list[str]:
