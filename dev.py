@@ -49,7 +49,7 @@ def _requirements_digest() -> str:
 
 def setup() -> None:
     """Create .venv and install requirements.txt into it, unless already up to date."""
-    if sys.version_info < (3, 10):
+    if sys.version_info < (3, 10):  # noqa: UP036 (dev.py may be run by an older python3)
         sys.exit(f"Python 3.10 or newer is needed; this is {sys.version.split()[0]}.")
     if not PY.exists():
         _say(f"creating a virtual environment in {VENV.relative_to(ROOT)}/")
