@@ -8,5 +8,8 @@ import os
 # nbval should execute only the chapters.
 collect_ignore_glob = ["fixtures/*.ipynb"]
 
-# Headless matplotlib everywhere, whatever the caller's environment says.
-os.environ.setdefault("MPLBACKEND", "Agg")
+# Never force a matplotlib backend through the environment: kernels started by nbval, the
+# book build and the bite test inherit it, and MPLBACKEND=Agg silently replaces the inline
+# backend, so plt.show() would display nothing. (The demos draw on their own Agg canvas, and
+# matplotlib picks Agg by itself on a machine without a display.)
+os.environ.pop("MPLBACKEND", None)
