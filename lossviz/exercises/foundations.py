@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import metrics
+from .. import data, metrics
 from ..losses import mse as _mse_reference
 from ._check import (
     Fail,
@@ -212,7 +212,8 @@ def _triple(value: Any, what: str, nan_hint: str | None = None) -> tuple[float, 
 
 
 @check("precision_recall_f1 agrees with scikit-learn's precision, recall and F1 on a fixed case, "
-       "20 random cases and the no-predicted-positives case (0.0 by convention)")
+       "20 random cases, the no-predicted-positives case (0.0 by convention) and all 569 "
+       "breast-cancer tumours flagged by the rule 'mean radius > 15'")
 def check_precision_recall_f1(fn: Any) -> None:
     fn = require_function(fn, "precision_recall_f1(y_true, y_pred)")
     what = "precision_recall_f1(y_true, y_pred)"
@@ -250,6 +251,18 @@ def check_precision_recall_f1(fn: Any) -> None:
                          what=f"{name} for y_true={fmt(y_true)}, y_pred={fmt(y_pred)}",
                          hint="count TP, FP and FN with boolean masks, e.g. "
                               "np.sum((y_true == 1) & (y_pred == 1))")
+    # Real data: every tumour of scikit-learn's breast-cancer set (malignant = 1), flagged by
+    # a one-feature rule, so the counts are large and the classes unbalanced.
+    real = data.load_breast_cancer(val_size=0.0, test_size=0.0, standardize_features=False)
+    radius = real.X_train[:, list(real.feature_names).index("mean radius")]
+    y_true, y_pred = real.y_train, (radius > 15).astype(int)
+    p, r, f = _triple(call(fn, "precision_recall_f1", y_true, y_pred), what)
+    for got, name, ref in ((p, "precision", metrics.precision),
+                           (r, "recall", metrics.recall), (f, "F1", metrics.f1)):
+        expect_close(got, ref(y_true, y_pred), rtol=1e-9,
+                     what=f"{name} on the 569 breast-cancer tumours (rule: mean radius > 15)",
+                     hint="the random cases pass, so look at what changes with 569 examples: "
+                          "integer division, or labels stored as floats")
 
 
 # --------------------------------------------------------------------------------------
