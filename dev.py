@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -68,6 +69,19 @@ def setup() -> None:
     STAMP.write_text(digest)
 
 
+def setup_browser_tests() -> None:
+    """Install the `browser` extra (Playwright, for the browser tests) into .venv, once."""
+    stamp = VENV / ".browser-extra.sha256"
+    digest = _requirements_digest()
+    if stamp.exists() and stamp.read_text().strip() == digest:
+        return
+    _say("installing Playwright for the browser tests (it drives Debian's Chromium)")
+    pip = [PY, "-m", "pip", "--disable-pip-version-check", "install", "--quiet", "--no-compile"]
+    if _run([*pip, "-e", ".[browser]"]) != 0:
+        sys.exit("pip could not install the browser extra; see the messages above.")
+    stamp.write_text(digest)
+
+
 def _env() -> dict[str, str]:
     env = dict(os.environ)
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
@@ -84,8 +98,44 @@ def book(args: list[str]) -> int:
     return code
 
 
+# --- Chromium for the browser tests (tests/test_browser.py) ----------------------------
+# Playwright drives the system's Chromium; nothing downloads a browser. Where it is missing,
+# install Debian's packages if this user may (root, or passwordless sudo); otherwise say how.
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome-stable", "google-chrome")
+CHROMIUM_PACKAGES = ["chromium", "chromium-driver"]
+
+
+def ensure_chromium() -> None:
+    """Make a headless Chromium available for the browser tests, if it can be done."""
+    if os.environ.get("LOSSVIZ_CHROMIUM") or any(shutil.which(n) for n in CHROMIUM_NAMES):
+        return
+    hint = "sudo apt-get install -y " + " ".join(CHROMIUM_PACKAGES)
+    if not shutil.which("apt-get"):
+        _say(f"no Chromium found: the browser tests will skip (CI fails); install it ({hint}).")
+        return
+    if os.name == "posix" and os.geteuid() == 0:
+        sudo: list[str] = []
+    elif shutil.which("sudo") and subprocess.call(
+        ["sudo", "-n", "true"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    ) == 0:
+        sudo = ["sudo", "-n"]
+    else:
+        _say(f"no Chromium found: the browser tests will skip (CI fails); run: {hint}")
+        return
+    _say("installing Debian's Chromium for the browser tests")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    if (
+        _run([*sudo, "apt-get", "update", "-qq"], env=env) != 0
+        or _run([*sudo, "apt-get", "install", "-y", "-qq", "--no-install-recommends",
+                 *CHROMIUM_PACKAGES], env=env) != 0
+    ):
+        _say(f"could not install Chromium; the browser tests will skip (CI fails): {hint}")
+
+
 def test(args: list[str]) -> int:
     setup()
+    setup_browser_tests()
+    ensure_chromium()
     return _run([PY, "-m", "pytest", *args], env=_env())
 
 

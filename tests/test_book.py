@@ -13,6 +13,7 @@ The marker-stripping helper of the book's Sphinx extension is tested on its own 
 from __future__ import annotations
 
 import importlib
+import json
 import re
 import subprocess
 import sys
@@ -23,7 +24,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
-JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
 NBGRADER_MARKERS = (
     "### BEGIN SOLUTION",
     "### END SOLUTION",
@@ -113,16 +113,10 @@ def _registered():
 
 
 @pytest.fixture(scope="module")
-def build() -> subprocess.CompletedProcess[str]:
-    if not JUPYTER_BOOK.exists():
-        pytest.fail(f"jupyter-book is not installed next to {sys.executable}")
-    return subprocess.run(
-        [str(JUPYTER_BOOK), "build", str(ROOT), "-W", "-n", "--keep-going", "--all"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=1200,
-    )
+def build(built_book) -> subprocess.CompletedProcess[str]:
+    """The strict build, done once per run by conftest's ``built_book`` (shared with the
+    browser tests)."""
+    return built_book
 
 
 @pytest.mark.book
@@ -204,8 +198,9 @@ def test_solutions_are_in_dropdowns(build):
 
 @pytest.mark.book
 @pytest.mark.slow
-def test_no_page_shows_nbgrader_markers(build):
-    for page in _pages():
+def test_no_chapter_page_shows_nbgrader_markers(build):
+    # Chapter pages only: the instructor guide shows the markers on purpose, to document them.
+    for page in _chapter_pages():
         text = page.read_text(encoding="utf-8")
         for marker in NBGRADER_MARKERS:
             assert marker not in text, f"{marker!r} on {page.relative_to(HTML)}"
@@ -219,3 +214,19 @@ def test_bibliography_lists_its_entries(build):
     assert len(entries) >= 20
     html = page.read_text(encoding="utf-8")
     assert "robust estimation of a location parameter" in html.lower()
+
+
+@pytest.mark.book
+@pytest.mark.slow
+def test_every_captioned_figure_cell_renders_its_figure(build):
+    """A figure cell that draws nothing (e.g. a forced non-inline matplotlib backend in the
+    kernel) would leave a chapter without its pictures while the build stays green."""
+    for notebook in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+        names = [c["metadata"]["mystnb"]["figure"].get("name") for c in cells
+                 if c["cell_type"] == "code" and "figure" in c["metadata"].get("mystnb", {})]
+        html = (HTML / "notebooks" / f"{notebook.stem}.html").read_text(encoding="utf-8")
+        for name in names:
+            match = re.search(rf'<figure[^>]*id="{re.escape(name)}"[^>]*>(.*?)</figure>', html, re.S)
+            assert match, f"{notebook.name}: figure {name!r} is missing from the page"
+            assert "<img" in match.group(1), f"{notebook.name}: figure {name!r} has no image"

@@ -45,5 +45,5 @@ def _fingerprint(path: Path) -> list[tuple[int, str]]:
 def test_two_executions_print_and_draw_the_same(path: Path) -> None:
     first, second = _fingerprint(path), _fingerprint(path)
     assert len(first) == len(second), "the two runs produced a different number of outputs"
-    differing = [a[0] for a, b in zip(first, second) if a != b]
+    differing = [a[0] for a, b in zip(first, second, strict=True) if a != b]
     assert not differing, f"{path.name}: outputs of cells {sorted(set(differing))} differ between runs"

@@ -68,7 +68,27 @@ def _set_mathjax_path(app: Sphinx, config) -> None:
     config.mathjax_path = MATHJAX_ENTRY
 
 
+def _dedupe_scripts(app: Sphinx, pagename: str, templatename: str, context: dict,
+                    doctree: object) -> None:
+    """Drop repeated script entries from a page.
+
+    Sphinx 7.4 emits inline scripts that extensions register after the builder starts twice
+    (once with filename None, once with ''): sphinx-thebe's ``const THEBE_JS_URL`` then
+    raises "Identifier has already been declared" in the browser on every page.
+    """
+    seen: set[tuple[str, tuple]] = set()
+    unique = []
+    for script in context.get("script_files", []):
+        key = (str(getattr(script, "filename", script) or ""),
+               tuple(sorted(getattr(script, "attributes", {}).items())))
+        if key not in seen:
+            seen.add(key)
+            unique.append(script)
+    context["script_files"] = unique
+
+
 def setup(app: Sphinx) -> None:
+    app.connect("html-page-context", _dedupe_scripts, priority=900)
     app.connect("config-inited", _set_mathjax_path)
     # Copy after a successful write (the same moment Sphinx copies _static).
     app.connect("build-finished", _copy_mathjax)
