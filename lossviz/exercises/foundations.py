@@ -242,27 +242,28 @@ def check_precision_recall_f1(fn: Any) -> None:
                      hint=convention)
     rng = np.random.default_rng(2)
     for n in (5, 10, 30, 100, 7, 12, 50, 3, 20, 40, 8, 60, 15, 25, 9, 11, 6, 70, 4, 90):
-        y_true = rng.integers(0, 2, n)
-        y_pred = rng.integers(0, 2, n)
-        p, r, f = _triple(call(fn, "precision_recall_f1", y_true, y_pred), what)
-        for got, name, ref in ((p, "precision", metrics.precision),
-                               (r, "recall", metrics.recall), (f, "F1", metrics.f1)):
-            expect_close(got, ref(y_true, y_pred), rtol=1e-9,
-                         what=f"{name} for y_true={fmt(y_true)}, y_pred={fmt(y_pred)}",
-                         hint="count TP, FP and FN with boolean masks, e.g. "
-                              "np.sum((y_true == 1) & (y_pred == 1))")
+        y_true, y_pred = rng.integers(0, 2, n), rng.integers(0, 2, n)
+        _expect_metrics(fn, y_true, y_pred, f"for y_true={fmt(y_true)}, y_pred={fmt(y_pred)}",
+                        hint="count TP, FP and FN with boolean masks, e.g. "
+                             "np.sum((y_true == 1) & (y_pred == 1))")
     # Real data: every tumour of scikit-learn's breast-cancer set (malignant = 1), flagged by
     # a one-feature rule, so the counts are large and the classes unbalanced.
     real = data.load_breast_cancer(val_size=0.0, test_size=0.0, standardize_features=False)
     radius = real.X_train[:, list(real.feature_names).index("mean radius")]
-    y_true, y_pred = real.y_train, (radius > 15).astype(int)
-    p, r, f = _triple(call(fn, "precision_recall_f1", y_true, y_pred), what)
-    for got, name, ref in ((p, "precision", metrics.precision),
-                           (r, "recall", metrics.recall), (f, "F1", metrics.f1)):
-        expect_close(got, ref(y_true, y_pred), rtol=1e-9,
-                     what=f"{name} on the 569 breast-cancer tumours (rule: mean radius > 15)",
-                     hint="the random cases pass, so look at what changes with 569 examples: "
-                          "integer division, or labels stored as floats")
+    _expect_metrics(fn, real.y_train, (radius > 15).astype(int),
+                    "on the 569 breast-cancer tumours (rule: mean radius > 15)",
+                    hint="the random cases pass, so look at what changes with 569 examples: "
+                         "integer division, or labels stored as floats")
+
+
+def _expect_metrics(fn: Any, y_true: np.ndarray, y_pred: np.ndarray, case: str,
+                    hint: str) -> None:
+    """The learner's (precision, recall, F1) must equal lossviz.metrics' on one case."""
+    got = _triple(call(fn, "precision_recall_f1", y_true, y_pred),
+                  "precision_recall_f1(y_true, y_pred)")
+    for value, name, ref in zip(got, ("precision", "recall", "F1"),
+                                (metrics.precision, metrics.recall, metrics.f1), strict=True):
+        expect_close(value, ref(y_true, y_pred), rtol=1e-9, what=f"{name} {case}", hint=hint)
 
 
 # --------------------------------------------------------------------------------------
