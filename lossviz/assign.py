@@ -386,6 +386,9 @@ class Grade:
     score: float
     max_score: float
     cells: dict[str, float] = field(default_factory=dict)  # grade_id → points scored
+    #: grade_ids of written answers still waiting for a person (nbgrader formgrader);
+    #: until then they count 0 in ``score``.
+    needs_manual_grade: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -415,8 +418,10 @@ def read_grades(course: str | Path, assignments: Sequence[str] | None = None) ->
                 continue
             for sub in assignment.submissions:
                 cells = {g.name: float(g.score) for nb in sub.notebooks for g in nb.grades}
+                manual = [g.name for nb in sub.notebooks for g in nb.grades
+                          if g.needs_manual_grade]
                 grades.append(Grade(sub.student.id, assignment.name, float(sub.score),
-                                    float(sub.max_score), cells))
+                                    float(sub.max_score), cells, manual))
     return sorted(grades, key=lambda g: (g.assignment, g.student))
 
 
@@ -424,9 +429,11 @@ def _write_csv(path: Path, grades: Sequence[Grade]) -> None:
     cells = list(dict.fromkeys(name for g in grades for name in g.cells))
     with path.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
-        writer.writerow(["student", "assignment", "score", "max_score", *cells])
+        writer.writerow(["student", "assignment", "score", "max_score",
+                         "needs_manual_grade", *cells])
         for g in grades:
             writer.writerow([g.student, g.assignment, f"{g.score:g}", f"{g.max_score:g}",
+                             " ".join(g.needs_manual_grade),
                              *(f"{g.cells[c]:g}" if c in g.cells else "" for c in cells)])
 
 
@@ -517,7 +524,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             res_g = autograde(args.submissions, args.chapter, args.out, verbose=args.verbose)
             print(f"graded {len(res_g.grades)} submission(s) in {res_g.seconds:.1f} s")
             for g in res_g.grades:
-                print(f"  {g.student:<24} {g.assignment:<20} {g.score:g} / {g.max_score:g}")
+                manual = (f"  (+ written answers to grade by hand: {', '.join(g.needs_manual_grade)})"
+                          if g.needs_manual_grade else "")
+                print(f"  {g.student:<24} {g.assignment:<20} {g.score:g} / {g.max_score:g}"
+                      + manual)
             print(f"grades:   {_rel(res_g.csv)}")
             print(f"feedback: {_rel(res_g.course / 'feedback')}/<student>/<chapter>/*.html "
                   f"({len(res_g.feedback)} file(s))")

@@ -12,6 +12,12 @@ The solution lies between ``### BEGIN SOLUTION`` and ``### END SOLUTION``; hidde
 between ``### BEGIN HIDDEN TESTS`` and ``### END HIDDEN TESTS`` in a test cell tagged
 ``remove-cell``. :func:`stub_source` does what nbgrader's ``ClearSolutions`` does to a
 solution cell, so tests can run the student version without nbgrader.
+
+A written answer that a person grades (a "Think!" justification) is an nbgrader
+*manually graded answer*: a markdown cell with ``{solution: true, grade: true,
+locked: false, points: 2}`` holding the model answer, which the student notebook replaces
+by ``YOUR ANSWER HERE``. It has no test cell; :func:`manual_answers` lists them and
+:func:`exercises` leaves them out.
 """
 
 from __future__ import annotations
@@ -27,12 +33,16 @@ __all__ = [
     "CODE_STUB",
     "END_HIDDEN",
     "END_SOLUTION",
+    "TEXT_STUB",
     "Exercise",
+    "ManualAnswer",
     "exercises",
     "has_hidden_tests",
     "has_solution_region",
+    "is_manual_answer",
     "is_solution_cell",
     "is_test_cell",
+    "manual_answers",
     "read_notebook",
     "strip_hidden_tests",
     "stub_source",
@@ -70,7 +80,15 @@ def _tags(cell: Any) -> list[str]:
 
 
 def is_solution_cell(cell: Any) -> bool:
-    return bool(_nbgrader(cell).get("solution", False))
+    """An autograded answer cell: ``solution: true, grade: false`` (a manual answer is not)."""
+    meta = _nbgrader(cell)
+    return bool(meta.get("solution", False)) and not meta.get("grade", False)
+
+
+def is_manual_answer(cell: Any) -> bool:
+    """A manually graded answer: ``solution: true`` and ``grade: true`` (graded by a person)."""
+    meta = _nbgrader(cell)
+    return bool(meta.get("solution", False)) and bool(meta.get("grade", False))
 
 
 def is_test_cell(cell: Any) -> bool:
@@ -148,6 +166,24 @@ class Exercise:
         return stub_source(self.solution_source)
 
 
+@dataclass
+class ManualAnswer:
+    """A written answer graded by a person: its cell, ``grade_id`` and points."""
+
+    grade_id: str
+    index: int
+    points: float
+
+
+def manual_answers(nb: Any) -> list[ManualAnswer]:
+    """The manually graded answer cells of a notebook, in order."""
+    if isinstance(nb, (str, os.PathLike)):
+        nb = read_notebook(nb)
+    return [ManualAnswer(str(_nbgrader(c).get("grade_id", f"cell-{i}")), i,
+                         float(_nbgrader(c).get("points", 0) or 0))
+            for i, c in enumerate(nb.cells) if is_manual_answer(c)]
+
+
 def exercises(nb: Any) -> list[Exercise]:
     """The exercises of a notebook, in order.
 
@@ -217,7 +253,19 @@ def validate_exercise_metadata(nb: Any) -> list[str]:
             problems.append(f"{where}: grade_id {grade_id!r} already used by cell {seen[grade_id]}")
         else:
             seen[grade_id] = i
-        if meta.get("solution", False):
+        if is_manual_answer(cell):
+            if meta.get("locked", False) is not False:
+                problems.append(f"{where}: a manually graded answer needs locked: false")
+            points = meta.get("points")
+            if isinstance(points, bool) or not isinstance(points, (int, float)) or points <= 0:
+                problems.append(f"{where}: a manually graded answer needs points > 0, "
+                                f"got {points!r}")
+            if cell.cell_type != "markdown":
+                problems.append(f"{where}: manually graded answers must be markdown cells")
+            if has_solution_region(source):
+                problems.append(f"{where}: a manually graded answer is replaced whole; "
+                                "leave out the solution markers")
+        elif meta.get("solution", False):
             if meta.get("grade", False) is not False or meta.get("locked", False) is not False:
                 problems.append(f"{where}: a solution cell needs grade: false and locked: false")
             if cell.cell_type != "code":

@@ -230,12 +230,19 @@ def _grades(course: Course, chapter: Path) -> dict[str, dict[str, str]]:
 @by_chapter
 def test_round_trip_source_gets_full_marks_and_stub_gets_zero(course: Course,
                                                              chapter: Path) -> None:
+    """Full autograded marks for the source; written answers wait for a person (SPEC §5)."""
     points = sum(ex.points for ex in notebooks.exercises(chapter))
+    manual = notebooks.manual_answers(chapter)
+    total = points + sum(m.points for m in manual)
     gradebook = {g.student: g for g in course.graded.grades if g.assignment == chapter.stem}
-    assert (gradebook["solution"].score, gradebook["solution"].max_score) == (points, points)
-    assert (gradebook["untouched"].score, gradebook["untouched"].max_score) == (0, points)
+    assert (gradebook["solution"].score, gradebook["solution"].max_score) == (points, total)
+    assert gradebook["solution"].needs_manual_grade == [m.grade_id for m in manual]
+    assert (gradebook["untouched"].score, gradebook["untouched"].max_score) == (0, total)
+    assert gradebook["untouched"].needs_manual_grade == []
     rows = _grades(course, chapter)
-    assert float(rows["solution"]["score"]) == float(rows["solution"]["max_score"]) == points
+    assert float(rows["solution"]["score"]) == points
+    assert float(rows["solution"]["max_score"]) == total
+    assert rows["solution"]["needs_manual_grade"].split() == [m.grade_id for m in manual]
     assert float(rows["untouched"]["score"]) == 0
 
 
@@ -297,7 +304,8 @@ def test_student_branch_is_self_contained(course: Course) -> None:
 
 @pytest.mark.slow
 def test_hidden_tests_are_removed_and_restored_by_the_autograder(tmp_path: Path) -> None:
-    """The fixture's hidden-tests cell: empty for the student, graded from the gradebook."""
+    """The fixture's hidden-tests cell: empty for the student, graded from the gradebook;
+    its written answer: emptied for the student, left for a person once written."""
     out = tmp_path / "course"
     nb = notebooks.read_notebook(FIXTURE)
     chapter = tmp_path / "notebooks" / "99_hidden.ipynb"
@@ -316,8 +324,17 @@ def test_hidden_tests_are_removed_and_restored_by_the_autograder(tmp_path: Path)
     subs = tmp_path / "subs"
     subs.mkdir()
     nbformat.write(cheat, subs / "mallory.ipynb")
+    # a second student writes the written answer (and nothing else)
+    (written,) = [c for c in student.cells if notebooks.is_manual_answer(c)]
+    assert written.source == notebooks.TEXT_STUB
+    writer = copy.deepcopy(student)
+    next(c for c in writer.cells if notebooks.is_manual_answer(c)).source = "Ranks, not sizes."
+    nbformat.write(writer, subs / "ada.ipynb")
     # the chapter is not in notebooks/: autograde finds it in the course directory
     graded = assign.autograde(subs, chapter.stem, out)
-    (grade,) = graded.grades
-    assert grade.cells["ex-demo-prf-hidden"] == 0
-    assert grade.score == 0
+    grades = {g.student: g for g in graded.grades}
+    assert grades["mallory"].cells["ex-demo-prf-hidden"] == 0
+    assert grades["mallory"].score == 0
+    assert grades["mallory"].needs_manual_grade == []          # untouched: scored 0
+    assert grades["ada"].needs_manual_grade == ["ex-demo-why"]  # written: left for a person
+    assert grades["ada"].max_score == 4 + 2  # four graded test cells + the written answer

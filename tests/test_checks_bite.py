@@ -82,6 +82,36 @@ def test_fixture_has_function_value_and_hidden_test_exercises() -> None:
     found = notebooks.exercises(_fixture())
     assert [e.grade_id for e in found] == ["ex-demo-mse", "ex-demo-constant", "ex-demo-prf"]
     assert [len(e.test_indices) for e in found] == [1, 1, 2]
+    assert [(m.grade_id, m.points) for m in notebooks.manual_answers(_fixture())] == [
+        ("ex-demo-why", 2.0)]
+
+
+def _manual(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    return next(c for c in nb.cells if notebooks.is_manual_answer(c))
+
+
+def test_a_manual_answer_is_neither_an_exercise_nor_a_test_cell() -> None:
+    cell = _manual(_fixture())
+    assert not notebooks.is_solution_cell(cell) and not notebooks.is_test_cell(cell)
+    assert notebooks.stub_source(cell.source, cell_type="markdown") == notebooks.TEXT_STUB
+
+
+def test_validate_flags_a_locked_manual_answer_without_points() -> None:
+    problems = _problems_after(lambda nb: _manual(nb).metadata.nbgrader.update(locked=True,
+                                                                              points=0))
+    assert any("needs locked: false" in p for p in problems)
+    assert any("needs points > 0" in p for p in problems)
+
+
+def test_validate_flags_a_manual_answer_in_a_code_cell_or_with_markers() -> None:
+    def to_code(nb: nbformat.NotebookNode) -> None:
+        _manual(nb).cell_type = "code"
+
+    def with_markers(nb: nbformat.NotebookNode) -> None:
+        _manual(nb).source = "### BEGIN SOLUTION\nbecause\n### END SOLUTION"
+
+    assert any("must be markdown" in p for p in _problems_after(to_code))
+    assert any("leave out the solution markers" in p for p in _problems_after(with_markers))
 
 
 def _problems_after(edit) -> list[str]:  # type: ignore[no-untyped-def]
