@@ -27,6 +27,8 @@ __all__ = [
     "breast_cancer",
     "diabetes",
     "digits",
+    "heteroscedastic_1d",
+    "imbalanced_blobs",
     "linear_1d",
     "load_breast_cancer",
     "load_diabetes",
@@ -104,6 +106,46 @@ def linear_1d(
     return x, y
 
 
+def heteroscedastic_1d(
+    n: int = 100, *, slope: float = 0.6, intercept: float = 1.0, noise: float = 0.3,
+    noise_growth: float = 0.25, x_range: tuple[float, float] = (0.0, 10.0), seed: int = 0,
+) -> tuple[FloatArray, FloatArray]:
+    """A noisy line whose spread grows with x: y = a + b·x + (noise + noise_growth·x)·ε.
+
+    Here a = ``intercept``, b = ``slope`` and ε is standard normal. The spread fans out to
+    the right, so the conditional τ-quantiles are lines with different slopes:
+    q_τ(x) = a + noise·z_τ + (b + noise_growth·z_τ)·x, with z_τ = Φ⁻¹(τ) the standard
+    normal quantile. Chapter 01 fits them with the pinball loss.
+
+    Args:
+        n: number of points.
+        slope, intercept: the line of conditional means (and medians).
+        noise: standard deviation of the noise at x = 0, >= 0.
+        noise_growth: how much the standard deviation grows per unit of x, >= 0.
+        x_range: x is uniform on this interval ``(low, high)`` with ``0 <= low < high``,
+            so the spread only grows across it.
+        seed: random seed.
+
+    Returns: ``(x, y)`` sorted by x, both of shape (n,).
+
+    >>> x, y = heteroscedastic_1d(100, seed=0)
+    >>> x.shape, bool(np.all(np.diff(x) >= 0))
+    ((100,), True)
+    """
+    n = _check_n(n)
+    slope = check_real(slope, "slope")
+    intercept = check_real(intercept, "intercept")
+    noise = check_in_interval(noise, "noise", 0.0, np.inf, closed="left")
+    noise_growth = check_in_interval(noise_growth, "noise_growth", 0.0, np.inf, closed="left")
+    low, high = (check_real(v, "x_range") for v in x_range)
+    if not 0.0 <= low < high:
+        raise ValueError(f"x_range must be (low, high) with 0 <= low < high; got {x_range!r}.")
+    rng = np.random.default_rng(seed)
+    x = np.sort(rng.uniform(low, high, size=n))
+    y = intercept + slope * x + (noise + noise_growth * x) * rng.normal(size=n)
+    return x, y
+
+
 def two_blobs(
     n: int = 200, *, imbalance: float = 0.5, separation: float = 2.0, seed: int = 0
 ) -> tuple[FloatArray, FloatArray]:
@@ -126,6 +168,50 @@ def two_blobs(
     )
     y = np.concatenate([np.zeros(n - n_pos), np.ones(n_pos)])
     order = rng.permutation(n)
+    return X[order], y[order]
+
+
+def imbalanced_blobs(
+    n: int = 400, *, minority_fraction: float = 0.1, separation: float = 2.0, seed: int = 0
+) -> tuple[FloatArray, FloatArray]:
+    """Two unit-variance Gaussian blobs in 2-D where label 1 is the rare class.
+
+    The majority (label 0) is centred at ``(-separation / 2, 0)``, the minority (label 1)
+    at ``(+separation / 2, 0)``. The minority has exactly
+    ``min(n // 2, max(1, floor(n * minority_fraction + 0.5)))`` examples (rounded half
+    up, at least one, never more than the majority), the majority the rest. Points are nested across ``minority_fraction``: with the
+    same ``n`` and ``seed``, raising the fraction only turns majority points into new
+    minority points; every other point keeps its coordinates, its label and its row, so an
+    imbalance slider changes only the points that switch class. Chapter 02 uses it for
+    class weights and focal loss.
+
+    Args:
+        n: total number of points, at least 2.
+        minority_fraction: fraction of label-1 points, in (0, 0.5].
+        separation: distance between the two centres (>= 0; 0 makes the classes
+            indistinguishable).
+        seed: random seed.
+
+    Returns: ``X`` (n, 2) and ``y`` (n,) with values 0.0 / 1.0, shuffled.
+
+    >>> X, y = imbalanced_blobs(200, minority_fraction=0.05, seed=0)
+    >>> X.shape, int(y.sum())
+    ((200, 2), 10)
+    """
+    n = _check_n(n, minimum=2)
+    minority_fraction = check_in_interval(
+        minority_fraction, "minority_fraction", 0.0, 0.5, closed="right")
+    separation = check_in_interval(separation, "separation", 0.0, np.inf, closed="left")
+    n_min = min(n // 2, max(1, int(np.floor(n * minority_fraction + 0.5))))
+    rng = np.random.default_rng(seed)
+    # two fixed noise pools and one fixed shuffle, none depending on the fraction: row i is
+    # majority[i] or minority[i], so the points are nested across minority_fraction
+    majority = rng.normal(size=(n, 2))
+    minority = rng.normal(size=(n, 2))
+    order = rng.permutation(n)
+    y = (np.arange(n) >= n - n_min).astype(np.float64)
+    centre = np.array([separation / 2.0, 0.0])
+    X = np.where(y[:, None] == 1.0, minority + centre, majority - centre)
     return X[order], y[order]
 
 

@@ -145,7 +145,10 @@ class LinearRegression(_Affine):
 class LogisticRegression(_Affine):
     """Binary logistic regression; ``forward`` returns logits f = X w + b.
 
-    Train it with ``"bce_with_logits"``; ``predict_proba`` gives σ(f).
+    Train it with ``"bce_with_logits"``; ``predict_proba`` gives σ(f). Class weights:
+    ``fit(..., loss_params={"pos_weight": w})`` weights the positives by ``w`` and equals
+    scikit-learn's ``class_weight={0: 1, 1: w}`` at the same ``C = 1 / (n λ)``;
+    ``w = n_negative / n_positive`` is ``class_weight="balanced"`` up to a rescaling of C.
 
     Args:
         n_features: number of input columns ``d``.

@@ -17,7 +17,7 @@ gradient stops being finite; numpy's overflow warnings are silenced while it che
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -197,12 +197,27 @@ def _check_y(y: ArrayLike, n: int, name: str) -> FloatArray:
     return y
 
 
-def _finite_loss(loss: Loss, y: FloatArray, out: FloatArray) -> float:
+def _check_loss_params(loss: Loss, loss_params: Mapping[str, Any] | None) -> dict[str, Any]:
+    params = dict(loss_params or {})
+    unknown = sorted(set(params) - set(loss.params))
+    if unknown:
+        valid = ", ".join(loss.params) or "none"
+        raise TypeError(
+            f"loss_params has {', '.join(map(repr, unknown))}, which {loss.name!r} does not "
+            f"take; its hyper-parameters are: {valid}. (fit always minimises the mean loss, "
+            "so 'reduction' is not one of them.)"
+        )
+    return params
+
+
+def _finite_loss(
+    loss: Loss, y: FloatArray, out: FloatArray, params: Mapping[str, Any] | None = None
+) -> float:
     """The mean loss, or inf if the model output or the loss is not finite."""
     if not np.all(np.isfinite(out)):
         return float("inf")
     with np.errstate(all="ignore"):
-        value = float(loss(y, out))
+        value = float(loss(y, out, **(params or {})))
     return value if np.isfinite(value) else float("inf")
 
 
@@ -214,6 +229,7 @@ def fit(
     *,
     optimizer: Optimizer,
     epochs: int,
+    loss_params: Mapping[str, Any] | None = None,
     X_val: ArrayLike | None = None,
     y_val: ArrayLike | None = None,
     batch_size: int | None = None,
@@ -228,6 +244,10 @@ def fit(
         loss: a registry name (``"mse"``, ``"bce_with_logits"``, ``"softmax_cross_entropy"``)
             or a :class:`~lossviz.losses.Loss`; called as ``loss(y, model.forward(X))``.
         X, y: training inputs (n, d) and targets (n,) (integer class indices for softmax).
+        loss_params: the loss's hyper-parameters, e.g. ``{"pos_weight": 9.0}`` for
+            class-weighted cross-entropy or ``{"gamma": 2.0, "alpha": 0.25}`` for focal
+            loss; ``None`` uses its defaults. They apply to the training and the
+            validation loss alike.
         optimizer: :class:`GD`, :class:`Momentum` or :class:`Adam` (its state carries over
             if you call ``fit`` again; call ``optimizer.reset()`` to start afresh).
         epochs: number of passes over the training set.
@@ -243,6 +263,7 @@ def fit(
         The :class:`History`.
     """
     loss_fn = _resolve_loss(loss)
+    params = _check_loss_params(loss_fn, loss_params)
     X = as_float_array(X, "X")
     if X.ndim != 2:
         raise ValueError(f"X must have shape (n_samples, n_features); got shape {X.shape}.")
@@ -288,18 +309,19 @@ def fit(
             Xb, yb = X[idx], y[idx]
             with np.errstate(all="ignore"):
                 out = model.forward(Xb) if _finite_params(model) else None
-            if out is None or not np.isfinite(_finite_loss(loss_fn, yb, out)):
+            if out is None or not np.isfinite(_finite_loss(loss_fn, yb, out, params)):
                 return diverge(epoch, "the loss")
             with np.errstate(all="ignore"):
-                grads = model.backward(Xb, loss_fn.grad(yb, out))
+                grads = model.backward(Xb, loss_fn.grad(yb, out, **params))
                 if not all(np.all(np.isfinite(g)) for g in grads.values()):
                     return diverge(epoch, "a gradient")
                 optimizer.step(model.params, grads)
         if not _finite_params(model):
             return diverge(epoch, "a parameter")
         with np.errstate(all="ignore"):
-            train = _finite_loss(loss_fn, y, model.forward(X))
-            val = None if X_val is None else _finite_loss(loss_fn, y_val, model.forward(X_val))
+            train = _finite_loss(loss_fn, y, model.forward(X), params)
+            val = (None if X_val is None
+                   else _finite_loss(loss_fn, y_val, model.forward(X_val), params))
         if not np.isfinite(train) or (val is not None and not np.isfinite(val)):
             return diverge(epoch, "the loss")
         history._record(model, train, val)

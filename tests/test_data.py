@@ -14,10 +14,12 @@ GENERATORS = [
     lambda seed: data.linear_1d(40, outliers=3, seed=seed),
     lambda seed: data.two_blobs(50, imbalance=0.2, seed=seed),
     lambda seed: data.two_moons(60, seed=seed),
+    lambda seed: data.imbalanced_blobs(80, minority_fraction=0.2, seed=seed),
 ]
 
 
-@pytest.mark.parametrize("make", GENERATORS, ids=["one_param", "linear_1d", "blobs", "moons"])
+@pytest.mark.parametrize("make", GENERATORS,
+                         ids=["one_param", "linear_1d", "blobs", "moons", "imbalanced"])
 def test_generators_are_deterministic_under_a_seed(make) -> None:  # type: ignore[no-untyped-def]
     a, b, c = make(3), make(3), make(4)
     for u, v in zip(a, b, strict=True):
@@ -43,6 +45,55 @@ def test_outliers_are_shifted_up_by_outlier_shift() -> None:
 def test_two_blobs_imbalance_sets_the_fraction_of_positives() -> None:
     _, y = data.two_blobs(200, imbalance=0.1, seed=0)
     assert y.mean() == pytest.approx(0.1)
+
+
+@pytest.mark.parametrize(
+    ("n", "fraction", "n_minority"),
+    [(400, 0.1, 40), (200, 0.05, 10), (101, 0.1, 10), (30, 0.05, 2), (10, 0.01, 1),
+     (5, 0.5, 2), (2, 0.5, 1), (1000, 0.001, 1), (1000, 0.0025, 3)],
+)
+def test_imbalanced_blobs_has_exactly_the_documented_minority_count(n, fraction, n_minority) -> None:
+    """min(n // 2, max(1, floor(n * fraction + 0.5))) examples of label 1."""
+    X, y = data.imbalanced_blobs(n, minority_fraction=fraction, seed=3)
+    assert X.shape == (n, 2) and y.shape == (n,) and X.dtype == y.dtype == np.float64
+    assert set(np.unique(y)) == {0.0, 1.0}
+    assert int(y.sum()) == n_minority
+
+
+def test_imbalanced_blobs_default_signature_and_centres() -> None:
+    X, y = data.imbalanced_blobs()
+    assert X.shape == (400, 2) and int(y.sum()) == 40
+    X, y = data.imbalanced_blobs(20000, minority_fraction=0.3, separation=4.0, seed=1)
+    np.testing.assert_allclose(X[y == 1].mean(axis=0), [2.0, 0.0], atol=0.05)
+    np.testing.assert_allclose(X[y == 0].mean(axis=0), [-2.0, 0.0], atol=0.05)
+    np.testing.assert_allclose(X[y == 0].std(axis=0), [1.0, 1.0], atol=0.03)
+    X, y = data.imbalanced_blobs(200, separation=0.0)
+    assert np.abs(X[y == 1].mean(axis=0)).max() < 0.5  # one blob: the classes overlap fully
+
+
+def test_imbalanced_blobs_are_nested_across_the_minority_fraction() -> None:
+    """Raising the fraction only relabels (and moves) the points that switch to class 1."""
+    X1, y1 = data.imbalanced_blobs(300, minority_fraction=0.05, seed=7)
+    X2, y2 = data.imbalanced_blobs(300, minority_fraction=0.2, seed=7)
+    kept = y1 == y2
+    np.testing.assert_array_equal(X1[kept], X2[kept])
+    assert not np.any((y1 == 1) & (y2 == 0))
+    assert int(np.sum(~kept)) == 60 - 15
+
+
+def test_imbalanced_blobs_refuses_bad_input_by_name() -> None:
+    for bad in (0.0, 0.6, -0.1, 1.0):
+        with pytest.raises(ValueError, match=r"minority_fraction must lie in \(0.0, 0.5\]"):
+            data.imbalanced_blobs(100, minority_fraction=bad)
+    with pytest.raises(TypeError, match="minority_fraction must be a real number"):
+        data.imbalanced_blobs(100, minority_fraction="0.1")
+    for bad in (1, 0, 2.5, True):
+        with pytest.raises(ValueError, match="n must be an integer >= 2"):
+            data.imbalanced_blobs(bad)
+    with pytest.raises(ValueError, match="separation must lie in"):
+        data.imbalanced_blobs(100, separation=-1.0)
+    with pytest.raises(ValueError, match="separation must be finite"):
+        data.imbalanced_blobs(100, separation=np.inf)
 
 
 def test_one_param_regression_recovers_theta_without_noise() -> None:

@@ -127,6 +127,7 @@ LOG2 = float(np.log(2.0))
         (losses.softmax_cross_entropy, [0], [[0.0, 0.0]], {"label_smoothing": 0.5}, LOG2),
         (losses.hinge, [1, 0], [0.5, 0.5], {}, 1.0),
         (losses.squared_hinge, [1, 0], [0.5, 0.5], {}, 1.25),
+        (losses.exponential, [1, 0], [0.0, LOG2], {}, 1.5),
         (losses.focal, [1.0], [0.0], {}, 0.25 * 0.25 * LOG2),
         (losses.focal, [0.0], [0.0], {}, 0.75 * 0.25 * LOG2),
         (losses.focal, [0.0], [0.0], {"alpha": None, "gamma": 1.0}, 0.5 * LOG2),
@@ -196,6 +197,41 @@ def test_hinge_matches_sklearns_sgd_kernel_and_metric():
     per_sample = [kernel.py_loss(fi, 2.0 * yi - 1.0) for fi, yi in zip(f, y, strict=True)]
     np.testing.assert_allclose(losses.hinge(y, f, reduction="none"), per_sample, rtol=1e-15)
     assert losses.hinge(y, f) == pytest.approx(hinge_loss(y, f), rel=1e-15)
+
+
+def test_exponential_matches_sklearns_exponential_loss_and_gradient():
+    from sklearn._loss.loss import ExponentialLoss
+
+    rng = np.random.default_rng(5)
+    y, f = rng.integers(0, 2, 40).astype(float), rng.normal(0, 3, 40)
+    ref = ExponentialLoss()
+    np.testing.assert_allclose(losses.exponential(y, f, reduction="none"),
+                               ref.loss(y_true=y, raw_prediction=f), rtol=1e-15)
+    np.testing.assert_allclose(losses.exponential_grad(y, f, reduction="none"),
+                               ref.gradient(y_true=y, raw_prediction=f), rtol=1e-15)
+
+
+def test_exponential_minimiser_is_half_the_log_odds():
+    """The score minimising p e^{-f} + (1 - p) e^{f} is f* = log(p / (1 - p)) / 2, so p = sigmoid(2 f*)."""
+    from scipy.optimize import minimize_scalar
+
+    for p in (0.1, 0.5, 0.8, 0.97):
+        def risk(f, p=p):
+            return p * losses.exponential([1.0], [f]) + (1 - p) * losses.exponential([0.0], [f])
+
+        f_star = minimize_scalar(risk, bracket=(-1.0, 1.0), tol=1e-12).x
+        assert f_star == pytest.approx(0.5 * np.log(p / (1 - p)), abs=1e-6)
+        assert expit(2 * f_star) == pytest.approx(p, abs=1e-6)
+
+
+def test_margin_surrogates_bound_the_zero_one_loss():
+    m = np.linspace(-3, 3, 121)
+    y = np.ones_like(m)
+    zero_one = (m <= 0).astype(float)
+    for name in ("hinge", "squared_hinge", "exponential"):
+        assert np.all(losses.get(name)(y, m, reduction="none") >= zero_one), name
+    # the logistic loss bounds it once measured in bits (log base 2)
+    assert np.all(losses.bce_with_logits(y, m, reduction="none") / LOG2 >= zero_one)
 
 
 # -- the catalog's pitfalls, as regression tests --------------------------------------------
@@ -297,6 +333,16 @@ def test_hinge_maps_zero_one_labels_like_sklearn():
     y, f = np.array([0, 1, 1, 0]), np.array([-2.0, 0.3, 1.5, 0.4])
     assert losses.hinge(y, f) == pytest.approx(hinge_loss(y, f), rel=1e-15)
     assert losses.hinge(y, f) == pytest.approx(hinge_loss(2 * y - 1, f), rel=1e-15)
+
+
+def test_exponential_stays_nan_free_where_sklearns_form_gives_nan():
+    """sklearn's y e^{-f} + (1 - y) e^{f} is 0 * inf = nan for a sure, correct score."""
+    from sklearn._loss.loss import ExponentialLoss
+
+    y, f = np.array([1.0, 0.0]), np.array([800.0, -800.0])
+    with np.errstate(over="ignore", invalid="ignore"):
+        assert np.all(np.isnan(ExponentialLoss().loss(y_true=y, raw_prediction=f)))
+    np.testing.assert_array_equal(losses.exponential(y, f, reduction="none"), [0.0, 0.0])
 
 
 def test_focal_default_reduction_is_mean_not_torchvisions_none():

@@ -161,6 +161,28 @@ def test_hinge_losses_are_exact_for_huge_scores():
     )
 
 
+def test_exponential_is_exact_until_it_overflows_and_never_nan():
+    """exp(-m) is exact down to m = -709.78; beyond, the true value exceeds float64: inf."""
+    import warnings
+
+    for label in (0.0, 1.0):
+        y = np.full_like(LOGITS, label)
+        m = (2 * label - 1) * LOGITS
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # no overflow warning leaks to the learner
+            value = losses.exponential(y, LOGITS, reduction="none")
+            grad = losses.exponential_grad(y, LOGITS, reduction="none")
+        fits = m >= -np.log(np.finfo(np.float64).max)
+        exact = [float(mpmath.exp(-mpmath.mpf(mi))) for mi in m[fits]]
+        np.testing.assert_allclose(value[fits], exact, rtol=1e-14, atol=1e-300)
+        np.testing.assert_allclose(grad[fits], -(2 * label - 1) * np.array(exact),
+                                   rtol=1e-14, atol=1e-300)
+        assert np.all(value[~fits] == np.inf)
+        assert np.all(grad[~fits] == -(2 * label - 1) * np.inf)
+    assert losses.exponential([1.0], [-709.0]) == pytest.approx(float(mpmath.exp(709)), rel=1e-14)
+    assert losses.exponential([1.0, 1.0], [-1e4, 3.0]) == np.inf  # the mean is inf, not nan
+
+
 # -- regression -------------------------------------------------------------------------------
 
 
@@ -287,3 +309,16 @@ def test_regression_losses_are_finite_and_nonnegative_for_large_residuals(name, 
     value = losses.get(name)(np.zeros_like(r), r, reduction="none")
     assert np.all(np.isfinite(value)) and np.all(value >= 0)
     assert np.all(np.isfinite(losses.get(name).grad(np.zeros_like(r), r)))
+
+
+@HYP
+@given(x=logits, data=st.data())
+def test_exponential_is_nonnegative_and_never_nan_for_any_logits(x, data):
+    y = data.draw(arrays(np.float64, x.shape, elements=st.sampled_from([0.0, 1.0])))
+    value = losses.exponential(y, x, reduction="none")
+    grad = losses.exponential_grad(y, x, reduction="none")
+    assert not np.any(np.isnan(value)) and np.all(value >= 0)
+    assert not np.any(np.isnan(grad))
+    overflow = (2 * y - 1) * x < -np.log(np.finfo(np.float64).max)
+    np.testing.assert_array_equal(np.isinf(value), overflow)
+    np.testing.assert_array_equal(np.isinf(grad), overflow)

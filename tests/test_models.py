@@ -333,3 +333,104 @@ def test_negative_l2_and_bad_hyperparameters_are_rejected() -> None:
         GD(lr=0.0)
     with pytest.raises(ValueError, match="activation"):
         MLP(2, activation="sigmoid")
+
+
+# --------------------------------------------------------------------------------------
+# Classification with loss hyper-parameters (chapter 02): class weights, focal loss,
+# real data
+# --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def imbalanced_data() -> tuple[np.ndarray, np.ndarray]:
+    from lossviz.data import imbalanced_blobs
+
+    return imbalanced_blobs(400, minority_fraction=0.1, seed=0)
+
+
+def test_pos_weight_logistic_regression_matches_sklearn_class_weight(imbalanced_data) -> None:  # type: ignore[no-untyped-def]
+    """mean(pos_weight-BCE) + ½λ‖w‖² is sklearn's class_weight={0: 1, 1: pos_weight}, C = 1/(nλ).
+
+    class_weight="balanced" weights the classes n/(2 n_c): the same ratio, scaled by
+    n/(2 n_0), so it needs C = 2 n_0 / (n² λ).
+    """
+    from sklearn.linear_model import LogisticRegression as SkLogistic
+
+    X, y = imbalanced_data
+    n, n_pos = len(y), int(y.sum())
+    n_neg = n - n_pos
+    pos_weight, lam = n_neg / n_pos, 0.01
+    model = LogisticRegression(2, l2=lam)
+    fit(model, "bce_with_logits", X, y, optimizer=GD(lr=1.0), epochs=3000,
+        loss_params={"pos_weight": pos_weight})
+    for class_weight, C in (({0: 1.0, 1: pos_weight}, 1 / (n * lam)),
+                            ("balanced", 2 * n_neg / (n**2 * lam))):
+        sk = SkLogistic(C=C, class_weight=class_weight, tol=1e-12, max_iter=10_000).fit(X, y)
+        np.testing.assert_allclose(model.params["w"], sk.coef_[0], atol=1e-6)
+        assert float(model.params["b"]) == pytest.approx(sk.intercept_[0], abs=1e-6)
+
+
+def test_class_weights_trade_precision_for_minority_recall(imbalanced_data) -> None:  # type: ignore[no-untyped-def]
+    from lossviz.metrics import precision, recall
+
+    X, y = imbalanced_data
+    plain, weighted = LogisticRegression(2, l2=0.01), LogisticRegression(2, l2=0.01)
+    fit(plain, "bce_with_logits", X, y, optimizer=GD(lr=1.0), epochs=1000)
+    fit(weighted, "bce_with_logits", X, y, optimizer=GD(lr=1.0), epochs=1000,
+        loss_params={"pos_weight": 9.0})
+    assert recall(y, weighted.predict(X)) > recall(y, plain.predict(X)) + 0.2
+    assert precision(y, weighted.predict(X)) < precision(y, plain.predict(X))
+
+
+def test_fit_passes_loss_params_to_the_training_and_validation_loss(imbalanced_data) -> None:  # type: ignore[no-untyped-def]
+    X, y = imbalanced_data
+    params = {"gamma": 2.0, "alpha": 0.5}
+    model = LogisticRegression(2)
+    history = fit(model, "focal", X[:300], y[:300], optimizer=GD(lr=1.0), epochs=50,
+                  X_val=X[300:], y_val=y[300:], loss_params=params)
+    assert history.train_loss[-1] == pytest.approx(
+        losses.focal(y[:300], model.forward(X[:300]), **params), rel=1e-14)
+    assert history.val_loss[-1] == pytest.approx(
+        losses.focal(y[300:], model.forward(X[300:]), **params), rel=1e-14)
+    default = LogisticRegression(2)
+    fit(default, "focal", X[:300], y[:300], optimizer=GD(lr=1.0), epochs=50)
+    assert not np.allclose(default.params["w"], model.params["w"])
+
+
+def test_unknown_loss_params_are_refused_by_name(imbalanced_data) -> None:  # type: ignore[no-untyped-def]
+    X, y = imbalanced_data
+    with pytest.raises(TypeError, match=r"'gama'.*'focal'.*alpha, gamma"):
+        fit(LogisticRegression(2), "focal", X, y, optimizer=GD(lr=1.0), epochs=1,
+            loss_params={"gama": 2.0})
+    with pytest.raises(TypeError, match=r"'reduction'.*mean loss"):
+        fit(LogisticRegression(2), "bce_with_logits", X, y, optimizer=GD(lr=1.0), epochs=1,
+            loss_params={"reduction": "sum"})
+
+
+def test_logistic_regression_on_breast_cancer_matches_sklearn_C_1() -> None:
+    """Real data: LogisticRegression(l2=1/n) is sklearn's default LogisticRegression(C=1.0)."""
+    from sklearn.linear_model import LogisticRegression as SkLogistic
+
+    from lossviz.data import load_breast_cancer
+
+    s = load_breast_cancer(seed=0)
+    n = len(s.y_train)
+    model = LogisticRegression(30, l2=1.0 / n)
+    fit(model, "bce_with_logits", s.X_train, s.y_train,
+        optimizer=Momentum(lr=0.5, momentum=0.9), epochs=2000)
+    sk = SkLogistic(C=1.0, tol=1e-12, max_iter=10_000).fit(s.X_train, s.y_train)
+    np.testing.assert_allclose(model.params["w"], sk.coef_[0], atol=1e-5)
+    np.testing.assert_allclose(model.predict_proba(s.X_val), sk.predict_proba(s.X_val)[:, 1],
+                               atol=1e-5)
+
+
+def test_softmax_regression_learns_digits_in_a_few_hundred_epochs() -> None:
+    from lossviz.data import load_digits
+
+    s = load_digits(seed=0)
+    model = SoftmaxRegression(64, 10, l2=1e-3)
+    history = fit(model, "softmax_cross_entropy", s.X_train, s.y_train, optimizer=GD(lr=0.5),
+                  epochs=200, X_val=s.X_val, y_val=s.y_val)
+    assert np.mean(model.predict(s.X_val) == s.y_val) > 0.93
+    assert np.mean(model.predict(s.X_test) == s.y_test) > 0.93
+    assert history.val_loss[-1] < 0.25

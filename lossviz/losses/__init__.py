@@ -35,6 +35,8 @@ from .regression import (
 from .classification import (
     bce_with_logits,
     bce_with_logits_grad,
+    exponential,
+    exponential_grad,
     focal,
     focal_grad,
     hinge,
@@ -55,6 +57,8 @@ __all__ = [
     "barron_grad",
     "bce_with_logits",
     "bce_with_logits_grad",
+    "exponential",
+    "exponential_grad",
     "focal",
     "focal_grad",
     "get",
