@@ -77,6 +77,13 @@ def test_absolute_value_bars_in_docstrings_are_escaped_outside_code():
     assert escape([".. math::", "   |x|"]) == [".. math::", "   |x|"]
 
 
+def test_a_docstring_line_that_starts_with_an_absolute_value_is_escaped_too():
+    escape = _extension("docstrings").escape_substitutions
+    assert escape(["|r| = c, where ψ peaks"]) == ["\\|r\\| = c, where ψ peaks"]
+    # a line block or a table row is not prose
+    assert escape(["| a line block"]) == ["| a line block"]
+
+
 # --------------------------------------------------------------------------------------
 # Slow: the strict build and its HTML
 # --------------------------------------------------------------------------------------

@@ -30,7 +30,12 @@ def _fingerprint(path: Path) -> list[tuple[int, str]]:
     for index, cell in enumerate(nb.cells):
         for output in cell.get("outputs", []):
             if output.get("output_type") == "stream":
-                out.append((index, output["text"]))
+                # one cell's prints arrive in as many chunks as the kernel flushed:
+                # compare the text, not how it was chunked
+                if out and out[-1][0] == index and out[-1][1].startswith("stream:"):
+                    out[-1] = (index, out[-1][1] + output["text"])
+                else:
+                    out.append((index, "stream:" + output["text"]))
             for mime, value in output.get("data", {}).items():
                 if mime == "application/vnd.jupyter.widget-view+json":
                     continue

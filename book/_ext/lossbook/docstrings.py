@@ -4,7 +4,8 @@
    and fails the strict build with "Undefined substitution referenced". The book defines no
    substitutions, so such pairs are escaped and show as written. Code spans (````x````,
    ``:math:`|x|```), literal and math blocks, doctests and tables are left alone.
-2. Napoleon reads the first line of a data or attribute docstring as ``type: description``,
+2. Napoleon reads the first line of a data, attribute or property docstring as
+   ``type: description``,
    so ``#: Okabe & Ito (2008): safe for ...`` turns into a broken type reference. When the
    text before the first colon is prose (it contains a space outside brackets), an empty reST
    comment is put first (napoleon skips blank lines, but not a comment), so the whole
@@ -41,7 +42,8 @@ def escape_substitutions(lines: list[str]) -> list[str]:
                 continue
         if _LITERAL_START.search(line):
             literal_indent = _indent(line)
-        if not stripped or stripped.startswith(("|", "+-", "+=", ">>>", "...")):
+        # a reST line block or table row starts with "| "; "|r| = c" is prose
+        if not stripped or stripped == "|" or stripped.startswith(("| ", "+-", "+=", ">>>", "...")):
             out.append(line)
             continue
         parts = _CODE.split(line)
@@ -69,7 +71,7 @@ def _prose_before_colon(first_line: str) -> bool:
 
 def _process(app: Sphinx, what: str, name: str, obj: Any, options: Any, lines: list[str]) -> None:
     lines[:] = escape_substitutions(lines)
-    if what in ("data", "attribute") and lines and _prose_before_colon(lines[0]):
+    if what in ("data", "attribute", "property") and lines and _prose_before_colon(lines[0]):
         lines[:0] = ["..", ""]
 
 
