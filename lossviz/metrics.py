@@ -27,6 +27,7 @@ negatives — the result is ``0.0``. This is what scikit-learn returns with its 
 
 from __future__ import annotations
 
+import numbers
 from typing import NamedTuple
 
 import numpy as np
@@ -326,7 +327,8 @@ def expected_cost(
         y_true: binary labels 0 or 1.
         p: predicted probabilities of class 1, in [0, 1] (any score works, as long as the
             threshold is on the same scale).
-        threshold: examples with ``p >= threshold`` are called positive.
+        threshold: examples with ``p >= threshold`` are called positive; ``np.inf`` (or
+            anything above 1) calls none positive, ``-np.inf`` (or 0) calls all.
         cost_fn: cost of a false negative (a missed positive), >= 0.
         cost_fp: cost of a false positive (a false alarm), >= 0.
 
@@ -336,7 +338,11 @@ def expected_cost(
     0.25
     """
     yt, pr = _probabilities(y_true, p)
-    threshold = check_real(threshold, "threshold")
+    if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real) or np.isnan(
+            threshold):
+        raise TypeError(f"threshold must be a real number (np.inf calls nothing positive); "
+                        f"got {threshold!r}.")
+    threshold = float(threshold)
     cost_fn, cost_fp = _check_costs(cost_fn, cost_fp)
     positive = pr >= threshold
     fn = np.sum((yt == 1) & ~positive)

@@ -101,6 +101,45 @@ def test_one_param_regression_recovers_theta_without_noise() -> None:
     assert np.sum(x * y) / np.sum(x * x) == pytest.approx(2.5)
 
 
+def test_heteroscedastic_1d_is_deterministic_sorted_and_shaped() -> None:
+    x, y = data.heteroscedastic_1d(80, seed=5)
+    x2, y2 = data.heteroscedastic_1d(80, seed=5)
+    np.testing.assert_array_equal(x, x2)
+    np.testing.assert_array_equal(y, y2)
+    assert x.shape == y.shape == (80,) and np.all(np.diff(x) >= 0)
+    assert not np.array_equal(y, data.heteroscedastic_1d(80, seed=6)[1])
+
+
+def test_heteroscedastic_1d_spread_grows_with_x() -> None:
+    x, y = data.heteroscedastic_1d(20_000, slope=0.6, intercept=1.0, noise=0.3,
+                                   noise_growth=0.25, seed=0)
+    residual = y - (1.0 + 0.6 * x)
+    left, right = residual[x < 2.0], residual[x > 8.0]
+    # the standard deviation is noise + noise_growth * x: about 0.55 on [0, 2], 2.55 on [8, 10]
+    assert left.std() == pytest.approx(0.55, rel=0.05)
+    assert right.std() == pytest.approx(2.55, rel=0.05)
+
+
+@pytest.mark.parametrize("tau", [0.1, 0.5, 0.9])
+def test_heteroscedastic_1d_true_quantile_line_has_a_fraction_tau_below(tau: float) -> None:
+    from scipy.stats import norm
+
+    x, y = data.heteroscedastic_1d(20_000, slope=0.6, intercept=1.0, noise=0.3,
+                                   noise_growth=0.25, seed=1)
+    z = norm.ppf(tau)
+    quantile_line = 1.0 + 0.3 * z + (0.6 + 0.25 * z) * x  # the docstring's formula
+    assert np.mean(y < quantile_line) == pytest.approx(tau, abs=0.01)
+
+
+def test_heteroscedastic_1d_rejects_bad_arguments() -> None:
+    with pytest.raises(ValueError, match="noise_growth"):
+        data.heteroscedastic_1d(10, noise_growth=-0.1)
+    with pytest.raises(ValueError, match="x_range"):
+        data.heteroscedastic_1d(10, x_range=(-1.0, 5.0))
+    with pytest.raises(ValueError, match="n must be"):
+        data.heteroscedastic_1d(0)
+
+
 @pytest.mark.parametrize(
     ("loader", "n", "d"),
     [(data.load_diabetes, 442, 10), (data.load_breast_cancer, 569, 30), (data.load_digits, 1797, 64)],

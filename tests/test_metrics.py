@@ -213,6 +213,8 @@ def test_expected_cost_counts_misses_and_false_alarms() -> None:
     assert metrics.expected_cost(y, p, 0.0, cost_fn=10, cost_fp=1) == 2 / 4  # all positive
     assert metrics.expected_cost(y, p, 1.5, cost_fn=10, cost_fp=1) == 20 / 4  # none positive
     assert metrics.expected_cost(y, p, 0.2, cost_fn=10, cost_fp=1) == 1 / 4  # p >= threshold
+    assert metrics.expected_cost(y, p, np.inf, cost_fn=10, cost_fp=1) == 20 / 4  # none
+    assert metrics.expected_cost(y, p, -np.inf, cost_fn=10, cost_fp=1) == 2 / 4  # all
     cm = metrics.confusion_matrix(y, (np.array(p) >= 0.5).astype(float))
     assert metrics.expected_cost(y, p, 0.5, cost_fn=1, cost_fp=1) == (cm[0, 1] + cm[1, 0]) / 4
 

@@ -434,3 +434,21 @@ def test_softmax_regression_learns_digits_in_a_few_hundred_epochs() -> None:
     assert np.mean(model.predict(s.X_val) == s.y_val) > 0.93
     assert np.mean(model.predict(s.X_test) == s.y_test) > 0.93
     assert history.val_loss[-1] < 0.25
+
+
+def test_softmax_regression_agrees_with_sklearn_multinomial_logistic_on_digits() -> None:
+    """Softmax cross-entropy + (λ/2)‖W‖² with λ = 0.01 is sklearn's C = 1/(n λ)."""
+    from sklearn.linear_model import LogisticRegression as SkLogistic
+
+    from lossviz.data import load_digits
+
+    s = load_digits(seed=0)
+    lam = 0.01
+    model = SoftmaxRegression(64, 10, l2=lam)
+    fit(model, "softmax_cross_entropy", s.X_train, s.y_train,
+        optimizer=Momentum(lr=1.0, momentum=0.9), epochs=300)
+    sk = SkLogistic(C=1 / (len(s.y_train) * lam), tol=1e-10, max_iter=10_000)
+    sk.fit(s.X_train, s.y_train)
+    np.testing.assert_allclose(model.predict_proba(s.X_test), sk.predict_proba(s.X_test),
+                               atol=1e-5)
+    assert np.array_equal(model.predict(s.X_test), sk.predict(s.X_test))

@@ -21,16 +21,24 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ._base import STATIC_NOTE, WIDGET_VIEW_MIME, Demo
+from .classification import CostThresholdExplorer, MarginLossAtlas, WhoPushesTheBoundary
 from .foundations import LearningRateExplorer, ParameterExplorer, ThresholdExplorer
+from .regression import OutlierTugOfWar, PinballExplorer, RobustFamilyExplorer
 
 __all__ = [
     "STATIC_NOTE",
     "WIDGET_VIEW_MIME",
     "CatalogEntry",
+    "CostThresholdExplorer",
     "Demo",
     "LearningRateExplorer",
+    "MarginLossAtlas",
+    "OutlierTugOfWar",
     "ParameterExplorer",
+    "PinballExplorer",
+    "RobustFamilyExplorer",
     "ThresholdExplorer",
+    "WhoPushesTheBoundary",
     "catalog",
 ]
 
@@ -58,5 +66,11 @@ def catalog() -> dict[str, CatalogEntry]:
         CatalogEntry(ParameterExplorer, "00_foundations"),
         CatalogEntry(LearningRateExplorer, "00_foundations"),
         CatalogEntry(ThresholdExplorer, "00_foundations"),
+        CatalogEntry(OutlierTugOfWar, "01_regression"),
+        CatalogEntry(RobustFamilyExplorer, "01_regression"),
+        CatalogEntry(PinballExplorer, "01_regression"),
+        CatalogEntry(MarginLossAtlas, "02_classification"),
+        CatalogEntry(WhoPushesTheBoundary, "02_classification"),
+        CatalogEntry(CostThresholdExplorer, "02_classification"),
     ]
     return {entry.cls.__name__: entry for entry in entries}
