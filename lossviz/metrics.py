@@ -41,7 +41,6 @@ from .losses._core import (
     check_binary_labels,
     check_in_interval,
     check_probabilities,
-    check_real,
     check_same_shape,
 )
 

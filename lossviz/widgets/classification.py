@@ -463,7 +463,7 @@ class MarginLossAtlas(Demo):
 # WhoPushesTheBoundary
 # ======================================================================================
 
-#: The three models side by side: (tag used in numbers(), registry loss, panel title).
+#: The three models side by side, as (tag used in numbers(), registry loss, panel title).
 BOUNDARY_MODELS: tuple[tuple[str, str, str], ...] = (
     ("logistic", "bce_with_logits", "logistic (log loss)"),
     ("hinge", "hinge", "hinge (linear SVM)"),
@@ -924,7 +924,7 @@ class CostThresholdExplorer(Demo):
     confusion matrix at t, with each error cell's cost. Right: the expected cost per
     patient, (FP + cost_fn·FN)/n, at every threshold of the slider's grid (0, 0.01, …, 1),
     with the current t, the lowest-cost threshold on these data and the Bayes-optimal
-    threshold 1/(1 + cost_fn) (:func:`bayes_threshold`), the best choice if p were exactly
+    threshold 1/(1 + cost_fn) (:func:`lossviz.metrics.bayes_threshold`), the best choice if p were exactly
     calibrated. The more a miss costs, the lower the Bayes threshold moves; the lowest-cost
     threshold on these data stops at 0.16 from ``cost_fn`` = 4 on, because this
     two-feature model's small probabilities are too high (it is not calibrated there).
