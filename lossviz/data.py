@@ -34,6 +34,9 @@ __all__ = [
     "load_diabetes",
     "load_digits",
     "one_param_regression",
+    "polynomial_data",
+    "polynomial_features",
+    "polynomial_truth",
     "split",
     "standardize",
     "two_blobs",
@@ -144,6 +147,70 @@ def heteroscedastic_1d(
     x = np.sort(rng.uniform(low, high, size=n))
     y = intercept + slope * x + (noise + noise_growth * x) * rng.normal(size=n)
     return x, y
+
+
+def polynomial_truth(x: ArrayLike) -> FloatArray:
+    """The true curve of the over-fitting example, f(x) = sin(πx): one period on [−1, 1].
+
+    Smooth but not a polynomial, so every polynomial degree has some bias; a degree-12 fit
+    to 20 noisy points over-fits badly (chapter 04).
+    """
+    return np.sin(np.pi * as_float_array(x, "x"))
+
+
+def polynomial_data(
+    n: int = 20, *, noise: float = 0.3, x_range: tuple[float, float] = (-1.0, 1.0),
+    seed: int = 0,
+) -> tuple[FloatArray, FloatArray]:
+    """Noisy samples of :func:`polynomial_truth` for the over-fitting example (chapter 04).
+
+    ``x`` is uniform on ``x_range`` and sorted; ``y = sin(πx) + ε`` with Gaussian ε of
+    standard deviation ``noise``. Fit polynomials of :func:`polynomial_features` to it.
+
+    Args:
+        n: number of points.
+        noise: standard deviation of ε, >= 0.
+        x_range: ``(low, high)`` with ``low < high``.
+        seed: random seed.
+
+    Returns: ``(x, y)``, both of shape (n,), sorted by x.
+
+    >>> x, y = polynomial_data(20, seed=0)
+    >>> x.shape, bool(np.all(np.diff(x) >= 0))
+    ((20,), True)
+    """
+    n = _check_n(n)
+    noise = check_in_interval(noise, "noise", 0.0, np.inf, closed="left")
+    low, high = (check_real(v, "x_range") for v in x_range)
+    if not low < high:
+        raise ValueError(f"x_range must be (low, high) with low < high; got {x_range!r}.")
+    rng = np.random.default_rng(seed)
+    x = np.sort(rng.uniform(low, high, size=n))
+    return x, polynomial_truth(x) + rng.normal(0.0, noise, size=n)
+
+
+def polynomial_features(x: ArrayLike, degree: int, *, include_bias: bool = False) -> FloatArray:
+    """The powers of a 1-D ``x``: columns ``x, x², ..., x^degree`` (and a column of ones first
+    with ``include_bias``), as scikit-learn's ``PolynomialFeatures(degree)`` for one feature.
+
+    The powers are strongly correlated and of very different scales: standardise them
+    (:func:`standardize`) before a penalised fit, so that λ treats every column alike.
+
+    Args:
+        x: inputs, 1-D.
+        degree: the highest power, >= 1.
+        include_bias: prepend the column ``x⁰ = 1``.
+
+    Returns: an array of shape ``(len(x), degree)`` (``degree + 1`` with the bias column).
+
+    >>> polynomial_features([1.0, 2.0], 3).tolist()
+    [[1.0, 1.0, 1.0], [2.0, 4.0, 8.0]]
+    """
+    x = as_float_array(x, "x")
+    if x.ndim != 1:
+        raise ValueError(f"x must be 1-D; got shape {x.shape}.")
+    degree = _check_n(degree, "degree")
+    return x[:, None] ** np.arange(0 if include_bias else 1, degree + 1)[None, :]
 
 
 def two_blobs(

@@ -4,7 +4,8 @@ Each check prints one line — ``✓ passed: …`` or ``✗ <what failed> — <h
 ``None`` on success and raises ``AssertionError`` on failure, so the same call works in a
 notebook and as an nbgrader test. A stub that raises ``NotImplementedError`` gets
 "not implemented yet". Chapter modules: :mod:`lossviz.exercises.foundations` (00),
-:mod:`lossviz.exercises.regression` (01), :mod:`lossviz.exercises.classification` (02).
+:mod:`lossviz.exercises.regression` (01), :mod:`lossviz.exercises.classification` (02),
+:mod:`lossviz.exercises.regularization` (04).
 
 >>> from lossviz.exercises.foundations import check_mse
 """

@@ -24,6 +24,7 @@ from ._base import STATIC_NOTE, WIDGET_VIEW_MIME, Demo
 from .classification import CostThresholdExplorer, MarginLossAtlas, WhoPushesTheBoundary
 from .foundations import LearningRateExplorer, ParameterExplorer, ThresholdExplorer
 from .regression import OutlierTugOfWar, PinballExplorer, RobustFamilyExplorer
+from .regularization import RegularizationGeometry, ValidationCurve
 
 __all__ = [
     "STATIC_NOTE",
@@ -36,8 +37,10 @@ __all__ = [
     "OutlierTugOfWar",
     "ParameterExplorer",
     "PinballExplorer",
+    "RegularizationGeometry",
     "RobustFamilyExplorer",
     "ThresholdExplorer",
+    "ValidationCurve",
     "WhoPushesTheBoundary",
     "catalog",
 ]
@@ -72,5 +75,7 @@ def catalog() -> dict[str, CatalogEntry]:
         CatalogEntry(MarginLossAtlas, "02_classification"),
         CatalogEntry(WhoPushesTheBoundary, "02_classification"),
         CatalogEntry(CostThresholdExplorer, "02_classification"),
+        CatalogEntry(RegularizationGeometry, "04_regularization"),
+        CatalogEntry(ValidationCurve, "04_regularization"),
     ]
     return {entry.cls.__name__: entry for entry in entries}
