@@ -6,43 +6,14 @@ themselves never contain them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pytest
+from check_support import passes, run, stub
 
 from lossviz.exercises import NOT_IMPLEMENTED, _check
 from lossviz.exercises import foundations as F
-
-# --------------------------------------------------------------------------------------
-# Helpers
-# --------------------------------------------------------------------------------------
-
-
-def run(check: Callable[[Any], None], answer: Any, capsys: pytest.CaptureFixture[str]) -> str:
-    """Run a check that must fail; return its single printed line."""
-    with pytest.raises(AssertionError) as info:
-        check(answer)
-    out = capsys.readouterr().out
-    assert out.count("\n") == 1, f"expected exactly one printed line, got {out!r}"
-    line = out.strip()
-    assert line.startswith("✗ ")
-    assert str(info.value) == line, "the AssertionError must carry the printed message"
-    assert info.value.__suppress_context__, "raise ... from None keeps the traceback short"
-    return line
-
-
-def passes(check: Callable[[Any], None], answer: Any, capsys: pytest.CaptureFixture[str]) -> None:
-    result = check(answer)
-    out = capsys.readouterr().out
-    assert result is None
-    assert out.count("\n") == 1 and out.startswith("✓ passed: "), out
-
-
-def stub(*args: Any) -> Any:
-    raise NotImplementedError()
-
 
 # --------------------------------------------------------------------------------------
 # Reference solutions (tests only)
@@ -100,19 +71,19 @@ ALL_CHECKS = [F.check_mse, F.check_grad_theta, F.check_gradient_descent,
 
 @pytest.mark.parametrize("check", ALL_CHECKS, ids=lambda c: c.__name__)
 def test_a_stub_is_reported_as_not_implemented_yet(check, capsys) -> None:  # type: ignore[no-untyped-def]
-    assert run(check, stub, capsys) == "✗ " + NOT_IMPLEMENTED
+    assert run(check, capsys, stub) == "✗ " + NOT_IMPLEMENTED
 
 
 @pytest.mark.parametrize("check", [*ALL_CHECKS, F.check_best_constant], ids=lambda c: c.__name__)
 def test_a_placeholder_none_is_not_implemented_yet(check, capsys) -> None:  # type: ignore[no-untyped-def]
-    assert "not implemented yet" in run(check, None, capsys)
+    assert "not implemented yet" in run(check, capsys, None)
 
 
 def test_another_exception_is_named_in_one_line(capsys) -> None:  # type: ignore[no-untyped-def]
     def broken(y, y_hat):  # type: ignore[no-untyped-def]
         return {}[1]
 
-    line = run(F.check_mse, broken, capsys)
+    line = run(F.check_mse, capsys, broken)
     assert "raised KeyError" in line and "mse([1, 2, 3], [1, 4, 0])" in line
 
 
@@ -122,11 +93,11 @@ def test_learner_prints_and_warnings_do_not_leak(capsys) -> None:  # type: ignor
         np.log(np.array([-1.0]))  # a RuntimeWarning
         return mse(y, y_hat)
 
-    passes(F.check_mse, chatty, capsys)
+    passes(F.check_mse, capsys, chatty)
 
 
 def test_passing_the_result_instead_of_the_function_is_explained(capsys) -> None:  # type: ignore[no-untyped-def]
-    assert "without calling it: check_mse(mse)" in run(F.check_mse, 3.0, capsys)
+    assert "without calling it: check_mse(mse)" in run(F.check_mse, capsys, 3.0)
 
 
 def test_check_decorator_turns_fail_into_assertion_with_hint(capsys) -> None:  # type: ignore[no-untyped-def]
@@ -134,7 +105,7 @@ def test_check_decorator_turns_fail_into_assertion_with_hint(capsys) -> None:  #
     def check_demo(answer: Any) -> None:
         raise _check.Fail("the value should be 1", "try harder")
 
-    assert run(check_demo, 0, capsys) == "✗ the value should be 1 — try harder"
+    assert run(check_demo, capsys, 0) == "✗ the value should be 1 — try harder"
 
 
 # --------------------------------------------------------------------------------------
@@ -143,7 +114,7 @@ def test_check_decorator_turns_fail_into_assertion_with_hint(capsys) -> None:  #
 
 
 def test_mse_correct_passes(capsys) -> None:  # type: ignore[no-untyped-def]
-    passes(F.check_mse, mse, capsys)
+    passes(F.check_mse, capsys, mse)
 
 
 @pytest.mark.parametrize(
@@ -159,13 +130,13 @@ def test_mse_correct_passes(capsys) -> None:  # type: ignore[no-untyped-def]
     ids=["sum", "abs", "rmse", "no-square", "no-reduction", "no-return"],
 )
 def test_mse_mistakes_get_their_hint(wrong, hint, capsys) -> None:  # type: ignore[no-untyped-def]
-    line = run(F.check_mse, wrong, capsys)
+    line = run(F.check_mse, capsys, wrong)
     assert hint in line
     assert "y=[1, 2, 3], ŷ=[1, 4, 0]" in line or "returned" in line
 
 
 def test_mse_example_message_names_expected_and_got(capsys) -> None:  # type: ignore[no-untyped-def]
-    line = run(F.check_mse, lambda y, h: float(np.sum((h - y) ** 2)), capsys)
+    line = run(F.check_mse, capsys, lambda y, h: float(np.sum((h - y) ** 2)))
     assert "should be 4.333, got 13.0" in line
 
 
@@ -175,7 +146,7 @@ def test_mse_example_message_names_expected_and_got(capsys) -> None:  # type: ig
 
 
 def test_grad_theta_correct_passes(capsys) -> None:  # type: ignore[no-untyped-def]
-    passes(F.check_grad_theta, grad_theta, capsys)
+    passes(F.check_grad_theta, capsys, grad_theta)
 
 
 @pytest.mark.parametrize(
@@ -189,11 +160,11 @@ def test_grad_theta_correct_passes(capsys) -> None:  # type: ignore[no-untyped-d
     ids=["no-2", "no-x", "sign", "sum"],
 )
 def test_grad_theta_mistakes_get_their_hint(wrong, hint, capsys) -> None:  # type: ignore[no-untyped-def]
-    assert hint in run(F.check_grad_theta, wrong, capsys)
+    assert hint in run(F.check_grad_theta, capsys, wrong)
 
 
 def test_grad_theta_that_only_fits_the_fixed_case_fails_finite_differences(capsys) -> None:  # type: ignore[no-untyped-def]
-    line = run(F.check_grad_theta, lambda t, x, y: -16 / 3, capsys)
+    line = run(F.check_grad_theta, capsys, lambda t, x, y: -16 / 3)
     assert "finite differences" in line
 
 
@@ -203,11 +174,11 @@ def test_grad_theta_that_only_fits_the_fixed_case_fails_finite_differences(capsy
 
 
 def test_gradient_descent_correct_passes(capsys) -> None:  # type: ignore[no-untyped-def]
-    passes(F.check_gradient_descent, gradient_descent, capsys)
+    passes(F.check_gradient_descent, capsys, gradient_descent)
 
 
 def test_gradient_descent_returning_a_list_passes(capsys) -> None:  # type: ignore[no-untyped-def]
-    passes(F.check_gradient_descent, lambda *a: list(gradient_descent(*a)), capsys)
+    passes(F.check_gradient_descent, capsys, lambda *a: list(gradient_descent(*a)))
 
 
 @pytest.mark.parametrize(
@@ -222,7 +193,7 @@ def test_gradient_descent_returning_a_list_passes(capsys) -> None:  # type: igno
     ids=["no-theta0", "short", "long", "ascent", "no-eta"],
 )
 def test_gradient_descent_mistakes_get_their_hint(wrong, hint, capsys) -> None:  # type: ignore[no-untyped-def]
-    assert hint in run(F.check_gradient_descent, wrong, capsys)
+    assert hint in run(F.check_gradient_descent, capsys, wrong)
 
 
 def test_gradient_descent_with_gradient_frozen_at_theta0_fails(capsys) -> None:  # type: ignore[no-untyped-def]
@@ -230,7 +201,7 @@ def test_gradient_descent_with_gradient_frozen_at_theta0_fails(capsys) -> None: 
         g = grad_theta(theta0, x, y)
         return np.array([theta0 - k * eta * g for k in range(n + 1)])
 
-    assert "current θ" in run(F.check_gradient_descent, frozen, capsys)
+    assert "current θ" in run(F.check_gradient_descent, capsys, frozen)
 
 
 # --------------------------------------------------------------------------------------
@@ -239,7 +210,7 @@ def test_gradient_descent_with_gradient_frozen_at_theta0_fails(capsys) -> None: 
 
 
 def test_precision_recall_f1_correct_passes(capsys) -> None:  # type: ignore[no-untyped-def]
-    passes(F.check_precision_recall_f1, precision_recall_f1, capsys)
+    passes(F.check_precision_recall_f1, capsys, precision_recall_f1)
 
 
 def test_precision_recall_f1_swapped_gets_hint(capsys) -> None:  # type: ignore[no-untyped-def]
@@ -247,7 +218,7 @@ def test_precision_recall_f1_swapped_gets_hint(capsys) -> None:  # type: ignore[
         a, b, c = precision_recall_f1(t, p)
         return b, a, c
 
-    assert "they are swapped" in run(F.check_precision_recall_f1, swapped, capsys)
+    assert "they are swapped" in run(F.check_precision_recall_f1, capsys, swapped)
 
 
 def test_f1_as_arithmetic_mean_gets_hint(capsys) -> None:  # type: ignore[no-untyped-def]
@@ -255,7 +226,7 @@ def test_f1_as_arithmetic_mean_gets_hint(capsys) -> None:  # type: ignore[no-unt
         a, b, _ = precision_recall_f1(t, p)
         return a, b, (a + b) / 2
 
-    assert "harmonic mean" in run(F.check_precision_recall_f1, arithmetic, capsys)
+    assert "harmonic mean" in run(F.check_precision_recall_f1, capsys, arithmetic)
 
 
 def test_unguarded_zero_division_gets_the_convention_hint(capsys) -> None:  # type: ignore[no-untyped-def]
@@ -265,12 +236,12 @@ def test_unguarded_zero_division_gets_the_convention_hint(capsys) -> None:  # ty
         rec = tp / np.sum(t == 1)
         return prec, rec, 2 * prec * rec / (prec + rec)
 
-    line = run(F.check_precision_recall_f1, unguarded, capsys)
+    line = run(F.check_precision_recall_f1, capsys, unguarded)
     assert "zero_division" in line and "nothing is predicted positive" in line, line
 
 
 def test_precision_recall_f1_returning_one_number_is_explained(capsys) -> None:  # type: ignore[no-untyped-def]
-    assert "expected a tuple" in run(F.check_precision_recall_f1, lambda t, p: 0.5, capsys)
+    assert "expected a tuple" in run(F.check_precision_recall_f1, capsys, lambda t, p: 0.5)
 
 
 # --------------------------------------------------------------------------------------
@@ -279,7 +250,7 @@ def test_precision_recall_f1_returning_one_number_is_explained(capsys) -> None: 
 
 
 def test_early_stopping_correct_passes(capsys) -> None:  # type: ignore[no-untyped-def]
-    passes(F.check_early_stopping, early_stopping_epoch, capsys)
+    passes(F.check_early_stopping, capsys, early_stopping_epoch)
 
 
 def test_early_stopping_precomputed_cases_match_the_reference() -> None:
@@ -299,11 +270,11 @@ def test_early_stopping_precomputed_cases_match_the_reference() -> None:
     ids=["stop-epoch", "non-strict", "no-patience", "one-based", "loss-value"],
 )
 def test_early_stopping_mistakes_get_their_hint(wrong, hint, capsys) -> None:  # type: ignore[no-untyped-def]
-    assert hint in run(F.check_early_stopping, wrong, capsys)
+    assert hint in run(F.check_early_stopping, capsys, wrong)
 
 
 def test_early_stopping_off_by_one_patience_gets_hint(capsys) -> None:  # type: ignore[no-untyped-def]
-    line = run(F.check_early_stopping, lambda v, p: early_stopping_epoch(v, p, slack=-1), capsys)
+    line = run(F.check_early_stopping, capsys, lambda v, p: early_stopping_epoch(v, p, slack=-1))
     assert "one epoch too early" in line or "never seen" in line or "a tie" in line
 
 
@@ -313,7 +284,7 @@ def test_early_stopping_off_by_one_patience_gets_hint(capsys) -> None:  # type: 
 
 
 def test_best_constant_is_the_median_and_passes(capsys) -> None:  # type: ignore[no-untyped-def]
-    passes(F.check_best_constant, float(np.median(F.BEST_CONSTANT_DATA)), capsys)
+    passes(F.check_best_constant, capsys, float(np.median(F.BEST_CONSTANT_DATA)))
 
 
 def test_best_constant_data_has_a_unique_minimiser() -> None:
@@ -325,13 +296,22 @@ def test_best_constant_data_has_a_unique_minimiser() -> None:
 
 
 def test_best_constant_mean_gets_hint(capsys) -> None:  # type: ignore[no-untyped-def]
-    line = run(F.check_best_constant, float(np.mean(F.BEST_CONSTANT_DATA)), capsys)
+    line = run(F.check_best_constant, capsys, float(np.mean(F.BEST_CONSTANT_DATA)))
     assert "that is the mean" in line
 
 
 def test_best_constant_function_instead_of_value_is_explained(capsys) -> None:  # type: ignore[no-untyped-def]
-    assert "not a function" in run(F.check_best_constant, np.median, capsys)
+    assert "not a function" in run(F.check_best_constant, capsys, np.median)
 
 
 def test_best_constant_accepts_numpy_scalar(capsys) -> None:  # type: ignore[no-untyped-def]
-    passes(F.check_best_constant, np.median(F.BEST_CONSTANT_DATA), capsys)
+    passes(F.check_best_constant, capsys, np.median(F.BEST_CONSTANT_DATA))
+
+
+@pytest.mark.parametrize("answer", [(0.1, np.zeros(3)), [1.0, [2.0, 3.0]]],
+                         ids=["loss-and-gradient-tuple", "ragged-list"])
+def test_a_ragged_answer_gets_a_clear_line_not_a_crash(answer, capsys) -> None:  # type: ignore[no-untyped-def]
+    from lossviz.exercises.foundations import check_mse
+
+    line = run(check_mse, capsys, lambda y, y_hat: answer)
+    assert "expected a single number" in line

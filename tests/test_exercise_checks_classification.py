@@ -7,45 +7,14 @@ themselves never contain them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import numpy as np
 import pytest
+from check_support import passes, run, stub
 from scipy.special import log_softmax
 
 from lossviz import losses, metrics
 from lossviz.exercises import NOT_IMPLEMENTED
 from lossviz.exercises import classification as C
-
-# --------------------------------------------------------------------------------------
-# Helpers
-# --------------------------------------------------------------------------------------
-
-
-def run(check: Callable[..., None], *answers: Any, capsys: pytest.CaptureFixture[str]) -> str:
-    """Run a check that must fail; return its single printed line."""
-    with pytest.raises(AssertionError) as info:
-        check(*answers)
-    out = capsys.readouterr().out
-    assert out.count("\n") == 1, f"expected exactly one printed line, got {out!r}"
-    line = out.strip()
-    assert line.startswith("✗ ")
-    assert str(info.value) == line, "the AssertionError must carry the printed message"
-    assert info.value.__suppress_context__, "raise ... from None keeps the traceback short"
-    return line
-
-
-def passes(check: Callable[..., None], *answers: Any, capsys: pytest.CaptureFixture[str]) -> None:
-    result = check(*answers)
-    out = capsys.readouterr().out
-    assert result is None
-    assert out.count("\n") == 1 and out.startswith("✓ passed: "), out
-
-
-def stub(*args: Any) -> Any:
-    raise NotImplementedError()
-
 
 # --------------------------------------------------------------------------------------
 # Reference solutions (tests only; the chapter's solution cells use the same code)
@@ -97,31 +66,31 @@ IDS = ["bce", "softmax_cross_entropy", "focal_loss", "best_threshold"]
 
 @pytest.mark.parametrize(("check", "solution"), CHECKS, ids=IDS)
 def test_the_reference_solution_passes(check, solution, capsys) -> None:  # type: ignore[no-untyped-def]
-    passes(check, *solution, capsys=capsys)
+    passes(check, capsys, *solution)
 
 
 @pytest.mark.parametrize(("check", "solution"), CHECKS, ids=IDS)
 def test_a_stub_is_not_implemented_yet(check, solution, capsys) -> None:  # type: ignore[no-untyped-def]
-    line = run(check, *(stub for _ in solution), capsys=capsys)
+    line = run(check, capsys, *(stub for _ in solution))
     assert line.startswith("✗ " + NOT_IMPLEMENTED)
 
 
 @pytest.mark.parametrize(("check", "solution"), CHECKS, ids=IDS)
 def test_a_placeholder_none_is_not_implemented_yet(check, solution, capsys) -> None:  # type: ignore[no-untyped-def]
-    assert "not implemented yet" in run(check, *(None for _ in solution), capsys=capsys)
+    assert "not implemented yet" in run(check, capsys, *(None for _ in solution))
 
 
 def test_check_bce_names_the_function_that_is_still_a_stub(capsys) -> None:  # type: ignore[no-untyped-def]
-    line = run(C.check_bce, bce_with_logits, stub, capsys=capsys)
+    line = run(C.check_bce, capsys, bce_with_logits, stub)
     assert "not implemented yet" in line and "`bce_grad` still raises" in line
-    line = run(C.check_bce, stub, bce_grad, capsys=capsys)
+    line = run(C.check_bce, capsys, stub, bce_grad)
     assert "`bce_with_logits` still raises" in line
 
 
 def test_passing_results_instead_of_functions_is_explained(capsys) -> None:  # type: ignore[no-untyped-def]
-    line = run(C.check_bce, 0.44, bce_grad, capsys=capsys)
+    line = run(C.check_bce, capsys, 0.44, bce_grad)
     assert "without calling them: check_bce(bce_with_logits, bce_grad)" in line
-    line = run(C.check_focal_loss, 0.24, capsys=capsys)
+    line = run(C.check_focal_loss, capsys, 0.24)
     assert "without calling it" in line
 
 
@@ -131,7 +100,7 @@ def test_checks_print_one_line_and_return_none_even_with_noisy_learner_code(caps
         np.exp(np.array([1000.0]))  # a RuntimeWarning
         return softmax_cross_entropy(y, Z)
 
-    passes(C.check_softmax_cross_entropy, chatty, capsys=capsys)
+    passes(C.check_softmax_cross_entropy, capsys, chatty)
 
 
 # --------------------------------------------------------------------------------------
@@ -166,11 +135,11 @@ def test_bce_precomputed_numbers_are_right() -> None:
     ids=["naive", "log1p-exp", "sum", "sign", "probabilities", "positives-only"],
 )
 def test_bce_loss_mistakes_get_their_hint(wrong, hint, capsys) -> None:  # type: ignore[no-untyped-def]
-    assert hint in run(C.check_bce, wrong, bce_grad, capsys=capsys)
+    assert hint in run(C.check_bce, capsys, wrong, bce_grad)
 
 
 def test_the_naive_bce_is_caught_at_logits_of_1000(capsys) -> None:  # type: ignore[no-untyped-def]
-    line = run(C.check_bce, naive_bce, bce_grad, capsys=capsys)
+    line = run(C.check_bce, capsys, naive_bce, bce_grad)
     assert "z=[1000, -1000, -1000, 1000]" in line and "returned nan" in line
 
 
@@ -187,7 +156,7 @@ def test_the_naive_bce_is_caught_at_logits_of_1000(capsys) -> None:  # type: ign
     ids=["no-1/n", "sign", "probabilities", "sigma(-z)", "inf/inf", "scalar"],
 )
 def test_bce_grad_mistakes_get_their_hint(wrong, hint, capsys) -> None:  # type: ignore[no-untyped-def]
-    assert hint in run(C.check_bce, bce_with_logits, wrong, capsys=capsys)
+    assert hint in run(C.check_bce, capsys, bce_with_logits, wrong)
 
 
 def test_bce_grad_must_agree_with_the_learners_own_loss(capsys) -> None:  # type: ignore[no-untyped-def]
@@ -198,7 +167,7 @@ def test_bce_grad_must_agree_with_the_learners_own_loss(capsys) -> None:  # type
         calls["n"] += 1
         return bce_with_logits(y, z) * (1.0 if calls["n"] <= 12 else 2.0)
 
-    assert "finite differences" in run(C.check_bce, drifting, bce_grad, capsys=capsys)
+    assert "finite differences" in run(C.check_bce, capsys, drifting, bce_grad)
 
 
 # --------------------------------------------------------------------------------------
@@ -256,7 +225,7 @@ def via_probabilities(y, Z):  # type: ignore[no-untyped-def]
          "no-log", "index-columns", "index-rows", "sum", "mean-all-entries", "sign"],
 )
 def test_softmax_mistakes_get_their_hint(wrong, hint, capsys) -> None:  # type: ignore[no-untyped-def]
-    assert hint in run(C.check_softmax_cross_entropy, wrong, capsys=capsys)
+    assert hint in run(C.check_softmax_cross_entropy, capsys, wrong)
 
 
 def test_no_keepdims_on_a_non_square_case_gets_the_keepdims_hint(capsys) -> None:  # type: ignore[no-untyped-def]
@@ -267,7 +236,7 @@ def test_no_keepdims_on_a_non_square_case_gets_the_keepdims_hint(capsys) -> None
             return softmax_cross_entropy(y, Z)
         return no_keepdims(y, Z)
 
-    line = run(C.check_softmax_cross_entropy, only_square, capsys=capsys)
+    line = run(C.check_softmax_cross_entropy, capsys, only_square)
     assert "broadcast" in line and "keepdims=True" in line
 
 
@@ -316,14 +285,14 @@ def focal_variant(y, z, gamma=2.0, alpha=0.25, *, weight="alpha_t", modulator="p
          "gamma-ignored", "alpha-ignored", "no-parameters"],
 )
 def test_focal_mistakes_get_their_hint(wrong, hint, capsys) -> None:  # type: ignore[no-untyped-def]
-    assert hint in run(C.check_focal_loss, wrong, capsys=capsys)
+    assert hint in run(C.check_focal_loss, capsys, wrong)
 
 
 def test_focal_with_gamma_zero_ignoring_alpha_gets_the_alpha_hint(capsys) -> None:  # type: ignore[no-untyped-def]
     def alpha_only_when_focusing(y, z, gamma=2.0, alpha=0.25):  # type: ignore[no-untyped-def]
         return focal_variant(y, z, gamma, alpha, weight="alpha_t" if gamma else "none")
 
-    line = run(C.check_focal_loss, alpha_only_when_focusing, capsys=capsys)
+    line = run(C.check_focal_loss, capsys, alpha_only_when_focusing)
     assert "γ = 0" in line and "α weighting is missing" in line
 
 
@@ -407,7 +376,7 @@ def _lowest_cost_value(y, p, cost_fn, cost_fp):  # type: ignore[no-untyped-def]
     ids=["bayes", "swapped", "one-half", "strict", "grid", "cost", "no-inf"],
 )
 def test_best_threshold_mistakes_get_their_hint(wrong, hint, capsys) -> None:  # type: ignore[no-untyped-def]
-    assert hint in run(C.check_best_threshold, wrong, capsys=capsys)
+    assert hint in run(C.check_best_threshold, capsys, wrong)
 
 
 def test_any_threshold_reaching_the_lowest_cost_passes(capsys) -> None:  # type: ignore[no-untyped-def]
@@ -418,7 +387,7 @@ def test_any_threshold_reaching_the_lowest_cost_passes(capsys) -> None:  # type:
         below = p[p < t]
         return t if below.size == 0 or not np.isfinite(t) else (t + below.max()) / 2
 
-    passes(C.check_best_threshold, midpoint, capsys=capsys)
+    passes(C.check_best_threshold, capsys, midpoint)
 
 
 def test_best_threshold_minimising_the_mean_cost_passes(capsys) -> None:  # type: ignore[no-untyped-def]
@@ -428,7 +397,7 @@ def test_best_threshold_minimising_the_mean_cost_passes(capsys) -> None:  # type
         nothing = cost_fn * np.sum(y == 1) / len(y)
         return float(candidates[np.argmin(costs)]) if min(costs) <= nothing else np.inf
 
-    passes(C.check_best_threshold, by_mean_cost, capsys=capsys)
+    passes(C.check_best_threshold, capsys, by_mean_cost)
 
 
 def test_checks_never_import_the_solutions() -> None:

@@ -11,39 +11,11 @@ from typing import Any
 
 import numpy as np
 import pytest
+from check_support import passes, run, stub
 
 from lossviz import losses, robust
 from lossviz.exercises import NOT_IMPLEMENTED
 from lossviz.exercises import regression as R
-
-# --------------------------------------------------------------------------------------
-# Helpers
-# --------------------------------------------------------------------------------------
-
-
-def run(check: Callable[..., None], capsys: pytest.CaptureFixture[str], *answers: Any) -> str:
-    """Run a check that must fail; return its single printed line."""
-    with pytest.raises(AssertionError) as info:
-        check(*answers)
-    out = capsys.readouterr().out
-    assert out.count("\n") == 1, f"expected exactly one printed line, got {out!r}"
-    line = out.strip()
-    assert line.startswith("✗ ")
-    assert str(info.value) == line, "the AssertionError must carry the printed message"
-    assert info.value.__suppress_context__, "raise ... from None keeps the traceback short"
-    return line
-
-
-def passes(check: Callable[..., None], capsys: pytest.CaptureFixture[str], *answers: Any) -> None:
-    result = check(*answers)
-    out = capsys.readouterr().out
-    assert result is None
-    assert out.count("\n") == 1 and out.startswith("✓ passed: "), out
-
-
-def stub(*args: Any) -> Any:
-    raise NotImplementedError()
-
 
 # --------------------------------------------------------------------------------------
 # Reference solutions (tests only)

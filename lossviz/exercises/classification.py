@@ -18,7 +18,7 @@ function, like chapter 00's.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -26,16 +26,21 @@ import numpy as np
 from .. import data, losses
 from ..losses._core import FloatArray
 from ._check import (
-    NOT_IMPLEMENTED,
     Fail,
+    GradientOf,
+    as_gradient,
+    as_loss,
     as_number,
     call,
+    call_named,
     check,
+    expect_array,
     expect_close,
-    finite_difference,
+    finite_difference_gradient,
     fmt,
-    is_placeholder,
+    hint_when,
     require_function,
+    require_functions,
 )
 
 __all__ = [
@@ -52,77 +57,10 @@ __all__ = [
 # Helpers shared by the checks of this chapter
 # --------------------------------------------------------------------------------------
 
-
-def _call(fn: Callable[..., Any], name: str, *args: Any) -> Any:
-    """:func:`call`, naming the function that is still a stub (checks of several functions)."""
-    try:
-        return call(fn, name, *args)
-    except Fail as failure:
-        if failure.what == NOT_IMPLEMENTED and failure.hint is None:
-            raise Fail(NOT_IMPLEMENTED, f"`{name}` still raises NotImplementedError") from None
-        raise
-
-
-def _number(value: Any, what: str, nan_hint: str | None = None) -> float:
-    """A loss value: one float (a tuple such as ``(loss, grad)`` gets its own message)."""
-    if isinstance(value, tuple):
-        raise Fail(f"{what} returned a tuple of {len(value)} values, expected a single number",
-                   "return only the loss, one float (for example `return float(np.mean(...))`)")
-    try:
-        return as_number(value, what, nan_hint=nan_hint)
-    except ValueError:  # np.asarray of a ragged list
-        raise Fail(f"{what} returned {type(value).__name__} {fmt(value)}, "
-                   "expected a single number") from None
-
-
-def _gradient(value: Any, what: str, n: int, nan_hint: str | None = None) -> np.ndarray:
-    """A gradient: a float array of shape (n,), the shape of the logits ``z``."""
-    if value is None:
-        raise Fail(f"{what} returned None", "did you forget the `return` statement?")
-    try:
-        grad = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise Fail(f"{what} returned {type(value).__name__} {fmt(value)}, "
-                   "expected an array of numbers") from None
-    if grad.ndim == 0:
-        raise Fail(
-            f"{what} returned one number, expected an array of shape ({n},): one partial "
-            "derivative ∂L/∂zᵢ per logit",
-            "do not sum or average the entries: the gradient has the shape of z, and each "
-            "entry carries the 1/n of the mean",
-        )
-    if grad.shape != (n,):
-        raise Fail(f"{what} returned an array of shape {grad.shape}, expected ({n},), "
-                   "the shape of z", "compute the gradient element-wise from σ(z) and y")
-    bad = np.flatnonzero(np.isnan(grad))
-    if bad.size:
-        raise Fail(f"{what} returned nan at index {int(bad[0])}",
-                   nan_hint or "look for a 0/0 or inf/inf in your formula")
-    return grad
-
-
-def _expect_array(
-    got: np.ndarray,
-    expected: np.ndarray,
-    *,
-    what: str,
-    mistakes: Sequence[tuple[Sequence[float], str]] = (),
-    hint: str | None = None,
-    rtol: float = 1e-6,
-    atol: float = 1e-9,
-) -> None:
-    """Fail unless ``got ≈ expected`` element-wise; a known wrong array gets its hint."""
-    if np.allclose(got, expected, rtol=rtol, atol=atol):
-        return
-    for wrong, mistake_hint in mistakes:
-        if np.allclose(got, np.asarray(wrong, dtype=float), rtol=rtol, atol=atol):
-            hint = mistake_hint
-            break
-    if got.size <= 8:
-        raise Fail(f"{what} should be {fmt(expected)}, got {fmt(got)}", hint)
-    i = int(np.flatnonzero(~np.isclose(got, expected, rtol=rtol, atol=atol))[0])
-    raise Fail(f"{what}, entry {i}, should be {fmt(expected[i])}, got {fmt(got[i])}", hint)
-
+# A gradient answer: one partial derivative per logit, an array of the shape of z.
+_WRT_Z = GradientOf(variable="z", entry="∂L/∂zᵢ per logit", inputs="σ(z) and y",
+                    nan_hint="look for a 0/0 or inf/inf in your formula")
+_gradient = functools.partial(as_gradient, of=_WRT_Z)
 
 _LENGTHS = (1, 5, 17, 100, 3, 8, 50, 2, 31, 64)
 _SUM = "did you sum instead of averaging? Divide by the number of examples (np.mean)"
@@ -179,29 +117,22 @@ _BCE_CALL = "check_bce(bce_with_logits, bce_grad)"
 
 
 def _check_bce(answers: tuple[Any, Any]) -> None:
-    names = ("bce_with_logits", "bce_grad")
-    for answer, name in zip(answers, names, strict=True):
-        if is_placeholder(answer):
-            raise Fail(NOT_IMPLEMENTED, f"`{name}` is still a placeholder")
-        if not callable(answer):
-            raise Fail(f"expected the function `{name}`, got {type(answer).__name__} "
-                       f"{fmt(answer)}",
-                       f"pass the functions themselves, without calling them: {_BCE_CALL}")
+    require_functions(answers, ("bce_with_logits", "bce_grad"), _BCE_CALL)
     loss_fn, grad_fn = answers
     rng = np.random.default_rng(202)
 
     # -- the loss --
-    got = _number(_call(loss_fn, "bce_with_logits", _BCE_Y, _BCE_Z),
+    got = as_loss(call_named(loss_fn, "bce_with_logits", _BCE_Y, _BCE_Z),
                   f"bce_with_logits for {_BCE_CASE}", nan_hint=_BCE_PROBABILITIES)
     expect_close(got, _BCE_EXPECTED, mistakes=_BCE_MISTAKES, rtol=1e-8,
                  what=f"bce_with_logits for {_BCE_CASE}")
-    got = _number(_call(loss_fn, "bce_with_logits", _BCE_Y_BIG, _BCE_Z_BIG),
+    got = as_loss(call_named(loss_fn, "bce_with_logits", _BCE_Y_BIG, _BCE_Z_BIG),
                   f"bce_with_logits for {_BCE_BIG_CASE}", nan_hint=_BCE_STABLE)
     expect_close(got, 500.0, rtol=1e-10, what=f"bce_with_logits for {_BCE_BIG_CASE}",
                  hint=_BCE_STABLE)
     for n, scale in zip(_LENGTHS, (3, 3, 3, 3, 3, 300, 300, 300, 1000, 3), strict=True):
         y, z = _binary_case(rng, n, scale)
-        got = _number(_call(loss_fn, "bce_with_logits", y, z), "bce_with_logits(y, z)",
+        got = as_loss(call_named(loss_fn, "bce_with_logits", y, z), "bce_with_logits(y, z)",
                       nan_hint=_BCE_STABLE)
         expect_close(got, float(losses.bce_with_logits(y, z)), rtol=1e-8, atol=1e-12,
                      what=f"bce_with_logits on random logits of size ~{scale}, length {n}",
@@ -209,34 +140,30 @@ def _check_bce(answers: tuple[Any, Any]) -> None:
                      "it must work for any length n, not just the examples above")
 
     # -- the gradient --
-    got = _gradient(_call(grad_fn, "bce_grad", _BCE_Y, _BCE_Z), f"bce_grad for {_BCE_CASE}",
+    got = _gradient(call_named(grad_fn, "bce_grad", _BCE_Y, _BCE_Z), f"bce_grad for {_BCE_CASE}",
                     4, nan_hint=_BCE_GRAD_NAN)
-    _expect_array(got, _BCE_GRAD, mistakes=_BCE_GRAD_MISTAKES, rtol=1e-8,
-                  what=f"bce_grad for {_BCE_CASE}")
-    got = _gradient(_call(grad_fn, "bce_grad", _BCE_Y_BIG, _BCE_Z_BIG),
+    expect_array(got, _BCE_GRAD, mistakes=_BCE_GRAD_MISTAKES, rtol=1e-8,
+                 what=f"bce_grad for {_BCE_CASE}")
+    got = _gradient(call_named(grad_fn, "bce_grad", _BCE_Y_BIG, _BCE_Z_BIG),
                     f"bce_grad for {_BCE_BIG_CASE}", 4, nan_hint=_BCE_GRAD_NAN)
-    _expect_array(got, np.array([0.0, 0.0, -0.25, 0.25]), rtol=1e-10, atol=1e-12,
-                  what=f"bce_grad for {_BCE_BIG_CASE}", hint=_BCE_GRAD_NAN)
+    expect_array(got, np.array([0.0, 0.0, -0.25, 0.25]), rtol=1e-10, atol=1e-12,
+                 what=f"bce_grad for {_BCE_BIG_CASE}", hint=_BCE_GRAD_NAN)
     for n, scale in zip(_LENGTHS, (3, 3, 3, 3, 3, 300, 300, 3, 3, 3), strict=True):
         y, z = _binary_case(rng, n, scale)
-        got = _gradient(_call(grad_fn, "bce_grad", y, z), "bce_grad(y, z)", n, _BCE_GRAD_NAN)
-        _expect_array(got, losses.bce_with_logits_grad(y, z), rtol=1e-8, atol=1e-12,
-                      what=f"bce_grad on random logits of size ~{scale}, length {n}",
-                      hint="it must work for any length n, not just the examples above")
+        got = _gradient(call_named(grad_fn, "bce_grad", y, z), "bce_grad(y, z)", n, _BCE_GRAD_NAN)
+        expect_array(got, losses.bce_with_logits_grad(y, z), rtol=1e-8, atol=1e-12,
+                     what=f"bce_grad on random logits of size ~{scale}, length {n}",
+                     hint="it must work for any length n, not just the examples above")
     # the learner's gradient against central differences of the learner's own (checked) loss
     y, z = _binary_case(rng, 6, 2.0)
-    got = _gradient(_call(grad_fn, "bce_grad", y, z), "bce_grad(y, z)", 6, _BCE_GRAD_NAN)
-    numeric = np.empty(6)
-    for j in range(6):
-        def along_j(t: float, j: int = j) -> float:
-            moved = z.copy()
-            moved[j] = t
-            return _number(_call(loss_fn, "bce_with_logits", y, moved), "bce_with_logits(y, z)")
+    got = _gradient(call_named(grad_fn, "bce_grad", y, z), "bce_grad(y, z)", 6, _BCE_GRAD_NAN)
 
-        numeric[j] = finite_difference(along_j, float(z[j]))
-    _expect_array(got, numeric, rtol=1e-5, atol=1e-7,
-                  what="bce_grad on random logits of length 6 (central finite differences of "
-                       "your bce_with_logits)")
+    def mean_loss(moved: np.ndarray) -> float:
+        return as_loss(call_named(loss_fn, "bce_with_logits", y, moved), "bce_with_logits(y, z)")
+
+    expect_array(got, finite_difference_gradient(mean_loss, z), rtol=1e-5, atol=1e-7,
+                 what="bce_grad on random logits of length 6 (central finite differences of "
+                      "your bce_with_logits)")
 
 
 _run_bce = check(
@@ -313,13 +240,9 @@ _CE_BIG_EXPECTED = 334.0021362893594  # (1 + log(1 + 1/e) + 1000 + log 2) / 3, p
 
 def _ce_call(fn: Callable[..., Any], y: np.ndarray, Z: np.ndarray, what: str,
              nan_hint: str) -> float:
-    try:
+    with hint_when("broadcast", hint=_CE_KEEPDIMS):
         value = call(fn, "softmax_cross_entropy", y, Z)
-    except Fail as failure:
-        if "broadcast" in failure.what:
-            raise Fail(failure.what, _CE_KEEPDIMS) from None
-        raise
-    return _number(value, what, nan_hint=nan_hint)
+    return as_loss(value, what, nan_hint=nan_hint)
 
 
 @check("softmax_cross_entropy matches the mean cross-entropy on a fixed case, on logits of "
@@ -393,15 +316,11 @@ _FOCAL_GAMMA0_HINT = ("with γ = 0 the factor (1 − p_t)^0 is 1, so focal loss 
 
 
 def _focal_call(fn: Callable[..., Any], what: str, *args: Any) -> float:
-    try:
+    with hint_when("TypeError", "argument",
+                   hint="the signature must be focal_loss(y, z, gamma=2.0, alpha=0.25): "
+                        "gamma and alpha third and fourth, with those defaults"):
         value = call(fn, "focal_loss", *args)
-    except Fail as failure:
-        if "TypeError" in failure.what and "argument" in failure.what:
-            raise Fail(failure.what, "the signature must be focal_loss(y, z, gamma=2.0, "
-                       "alpha=0.25): gamma and alpha third and fourth, with those "
-                       "defaults") from None
-        raise
-    return _number(value, what)
+    return as_loss(value, what)
 
 
 @check("focal_loss matches lossviz.losses.focal on a fixed case with the defaults γ = 2, "

@@ -18,6 +18,7 @@ signatures; the other checks take one answer, like chapter 00's.
 
 from __future__ import annotations
 
+import functools
 import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -28,13 +29,20 @@ from .. import losses, robust
 from ._check import (
     NOT_IMPLEMENTED,
     Fail,
+    GradientOf,
+    as_gradient,
+    as_loss,
     as_number,
     call,
+    call_named,
     check,
+    expect_array,
     expect_close,
-    finite_difference,
+    finite_difference_gradient,
     fmt,
+    hint_when,
     is_placeholder,
+    require_functions,
     require_value,
 )
 
@@ -58,107 +66,11 @@ __all__ = [
 # Helpers shared by the checks of this chapter
 # --------------------------------------------------------------------------------------
 
-
-def _require_functions(answers: Sequence[Any], names: Sequence[str], check_call: str) -> None:
-    """Every answer must be a function; a placeholder means "not implemented yet"."""
-    for answer, name in zip(answers, names, strict=True):
-        if is_placeholder(answer):
-            raise Fail(NOT_IMPLEMENTED, f"`{name}` is still a placeholder")
-        if not callable(answer):
-            raise Fail(
-                f"expected the function `{name}`, got {type(answer).__name__} {fmt(answer)}",
-                f"pass the functions themselves, without calling them: {check_call}",
-            )
-
-
-def _call(fn: Callable[..., Any], name: str, *args: Any) -> Any:
-    """:func:`call`, naming the function that is still a stub (checks of several functions)."""
-    try:
-        return call(fn, name, *args)
-    except Fail as failure:
-        if failure.what == NOT_IMPLEMENTED and failure.hint is None:
-            raise Fail(NOT_IMPLEMENTED, f"`{name}` still raises NotImplementedError") from None
-        raise
-
-
-def _number(value: Any, what: str) -> float:
-    """A loss value: one float (a tuple such as ``(loss, grad)`` gets its own message)."""
-    if isinstance(value, tuple):
-        raise Fail(f"{what} returned a tuple of {len(value)} values, expected a single number",
-                   "return only the loss, one float (for example `return float(np.mean(...))`)")
-    try:
-        return as_number(value, what)
-    except ValueError:  # np.asarray of a ragged list
-        raise Fail(f"{what} returned {type(value).__name__} {fmt(value)}, "
-                   "expected a single number") from None
-
-
-def _gradient(value: Any, what: str, n: int, nan_hint: str | None = None) -> np.ndarray:
-    """A gradient: a float array of shape (n,), the shape of ``y_hat``."""
-    if value is None:
-        raise Fail(f"{what} returned None", "did you forget the `return` statement?")
-    if isinstance(value, tuple) and any(np.ndim(v) > 0 for v in value):
-        raise Fail(f"{what} returned a tuple of {len(value)} values, expected one array",
-                   "return only the gradient: an array with the shape of y_hat")
-    try:
-        grad = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise Fail(f"{what} returned {type(value).__name__} {fmt(value)}, "
-                   "expected an array of numbers") from None
-    if grad.ndim == 0:
-        raise Fail(
-            f"{what} returned one number, expected an array of shape ({n},): one partial "
-            "derivative ∂L/∂ŷᵢ per prediction",
-            "do not sum or average the entries: the gradient has the shape of y_hat, and "
-            "each entry carries the 1/n of the mean",
-        )
-    if grad.shape != (n,):
-        raise Fail(f"{what} returned an array of shape {grad.shape}, expected ({n},), "
-                   "the shape of y_hat",
-                   "compute the gradient element-wise from the residuals y_hat − y")
-    bad = np.flatnonzero(np.isnan(grad))
-    if bad.size:
-        raise Fail(f"{what} returned nan at index {int(bad[0])}",
-                   nan_hint or "look for a 0/0 in your formula")
-    return grad
-
-
-def _expect_array(
-    got: np.ndarray,
-    expected: np.ndarray,
-    *,
-    what: str,
-    mistakes: Sequence[tuple[Sequence[float], str]] = (),
-    hint: str | None = None,
-    rtol: float = 1e-6,
-    atol: float = 1e-9,
-) -> None:
-    """Fail unless ``got ≈ expected`` element-wise; a known wrong array gets its hint."""
-    if np.allclose(got, expected, rtol=rtol, atol=atol):
-        return
-    for wrong, mistake_hint in mistakes:
-        if np.allclose(got, np.asarray(wrong, dtype=float), rtol=rtol, atol=atol):
-            hint = mistake_hint
-            break
-    if got.size <= 8:
-        raise Fail(f"{what} should be {fmt(expected)}, got {fmt(got)}", hint)
-    i = int(np.flatnonzero(~np.isclose(got, expected, rtol=rtol, atol=atol))[0])
-    raise Fail(f"{what}, entry {i}, should be {fmt(expected[i])}, got {fmt(got[i])}", hint)
-
-
-def _finite_difference_gradient(
-    loss: Callable[[np.ndarray], float], y_hat: np.ndarray, h: float = 1e-6
-) -> np.ndarray:
-    """Central differences of a mean loss, one coordinate of ``y_hat`` at a time."""
-    out = np.empty_like(y_hat)
-    for j in range(y_hat.size):
-        def along_j(t: float, j: int = j) -> float:
-            moved = y_hat.copy()
-            moved[j] = t
-            return loss(moved)
-
-        out[j] = finite_difference(along_j, float(y_hat[j]), h)
-    return out
+# A gradient answer: one partial derivative per prediction, an array of the shape of y_hat.
+_WRT_Y_HAT = GradientOf(variable="y_hat", entry="∂L/∂ŷᵢ per prediction",
+                        inputs="the residuals y_hat − y",
+                        nan_hint="look for a 0/0 in your formula")
+_gradient = functools.partial(as_gradient, of=_WRT_Y_HAT)
 
 
 # --------------------------------------------------------------------------------------
@@ -230,16 +142,16 @@ _LENGTHS = (1, 5, 17, 100, 3, 8, 50, 2, 31, 64)
 
 def _check_loss(fn: Callable[..., Any], name: str, expected: float,
                 mistakes: dict[float, str], rng: np.random.Generator) -> None:
-    got = _number(_call(fn, name, _Y, _Y_HAT), f"{name}([1, 2, 3], [1, 4, 0])")
+    got = as_loss(call_named(fn, name, _Y, _Y_HAT), f"{name}([1, 2, 3], [1, 4, 0])")
     expect_close(got, expected, mistakes=mistakes, what=f"{name} for {_CASE}")
     perfect = np.array([0.5, -2.0, 3.0, 7.0])
-    got = _number(_call(fn, name, perfect, perfect.copy()), f"{name}(y, y)")
+    got = as_loss(call_named(fn, name, perfect, perfect.copy()), f"{name}(y, y)")
     expect_close(got, 0.0, what=f"{name} of a perfect prediction, y = ŷ = {fmt(perfect)},",
                  hint="identical arrays have residual 0 everywhere")
     reference = losses.get(name)
     for n in _LENGTHS:
         y, y_hat = rng.normal(0, 3, n), rng.normal(0, 3, n)
-        got = _number(_call(fn, name, y, y_hat), f"{name}(y, y_hat)")
+        got = as_loss(call_named(fn, name, y, y_hat), f"{name}(y, y_hat)")
         expect_close(got, float(reference(y, y_hat)), rtol=1e-8,
                      what=f"{name} on random arrays of length {n}",
                      hint="it must work for any length n, not just the example above")
@@ -248,33 +160,33 @@ def _check_loss(fn: Callable[..., Any], name: str, expected: float,
 def _check_grad(fn: Callable[..., Any], name: str, loss_fn: Callable[..., Any], loss_name: str,
                 expected: np.ndarray, mistakes: Sequence[tuple[Sequence[float], str]],
                 rng: np.random.Generator, nan_hint: str | None = None) -> None:
-    got = _gradient(_call(fn, name, _Y, _Y_HAT), f"{name}([1, 2, 3], [1, 4, 0])", 3, nan_hint)
-    _expect_array(got, expected, mistakes=mistakes, what=f"{name} for {_CASE}")
+    got = _gradient(call_named(fn, name, _Y, _Y_HAT), f"{name}([1, 2, 3], [1, 4, 0])", 3, nan_hint)
+    expect_array(got, expected, mistakes=mistakes, what=f"{name} for {_CASE}")
     reference = losses.get(loss_name)
     for n in _LENGTHS:
         y = rng.normal(0, 3, n)
         # residuals of size 0.1 to 3, either sign: away from MAE's kink at 0
         y_hat = y + rng.choice([-1.0, 1.0], n) * rng.uniform(0.1, 3.0, n)
-        got = _gradient(_call(fn, name, y, y_hat), f"{name}(y, y_hat)", n, nan_hint)
-        _expect_array(got, reference.grad(y, y_hat), rtol=1e-8, atol=1e-12,
-                      what=f"{name} on random arrays of length {n}",
-                      hint="it must work for any length n, not just the example above")
+        got = _gradient(call_named(fn, name, y, y_hat), f"{name}(y, y_hat)", n, nan_hint)
+        expect_array(got, reference.grad(y, y_hat), rtol=1e-8, atol=1e-12,
+                     what=f"{name} on random arrays of length {n}",
+                     hint="it must work for any length n, not just the example above")
     # The learner's gradient against central differences of the learner's own (checked) loss.
     y = rng.normal(0, 3, 6)
     y_hat = y + rng.choice([-1.0, 1.0], 6) * rng.uniform(0.1, 3.0, 6)
-    got = _gradient(_call(fn, name, y, y_hat), f"{name}(y, y_hat)", 6, nan_hint)
+    got = _gradient(call_named(fn, name, y, y_hat), f"{name}(y, y_hat)", 6, nan_hint)
 
     def mean_loss(moved: np.ndarray) -> float:
-        return _number(_call(loss_fn, loss_name, y, moved), f"{loss_name}(y, y_hat)")
+        return as_loss(call_named(loss_fn, loss_name, y, moved), f"{loss_name}(y, y_hat)")
 
-    _expect_array(got, _finite_difference_gradient(mean_loss, y_hat), rtol=1e-5, atol=1e-7,
-                  what=f"{name} on random arrays of length 6 (central finite differences "
+    expect_array(got, finite_difference_gradient(mean_loss, y_hat), rtol=1e-5, atol=1e-7,
+                 what=f"{name} on random arrays of length 6 (central finite differences "
                        f"of your {loss_name})")
 
 
 def _check_mse_mae(answers: tuple[Any, Any, Any, Any]) -> None:
     names = ("mse", "mse_grad", "mae", "mae_grad")
-    _require_functions(answers, names, _MSE_MAE_CALL)
+    require_functions(answers, names, _MSE_MAE_CALL)
     mse, mse_grad, mae, mae_grad = answers
     rng = np.random.default_rng(101)
     _check_loss(mse, "mse", 13 / 3, _MSE_MISTAKES, rng)
@@ -382,41 +294,37 @@ def _huber_sample(rng: np.random.Generator, n: int, delta: float) -> tuple[np.nd
 
 def _call_default_delta(fn: Callable[..., Any], name: str, *args: Any) -> Any:
     """Call without ``delta``; a missing default gets a hint saying so."""
-    try:
-        return _call(fn, name, *args)
-    except Fail as failure:
-        if "required positional argument" in failure.what:
-            raise Fail(failure.what,
-                       f"give delta its default: def {name}(y, y_hat, delta=1.0)") from None
-        raise
+    with hint_when("required positional argument",
+                   hint=f"give delta its default: def {name}(y, y_hat, delta=1.0)"):
+        return call_named(fn, name, *args)
 
 
 def _check_huber(answers: tuple[Any, Any]) -> None:
-    _require_functions(answers, ("huber", "huber_grad"), _HUBER_CALL)
+    require_functions(answers, ("huber", "huber_grad"), _HUBER_CALL)
     huber, huber_grad = answers
     reference = losses.get("huber")
     rng = np.random.default_rng(102)
     # the loss: a fixed case, the default δ, a perfect prediction
-    got = _number(_call(huber, "huber", _HUBER_Y, _HUBER_Y_HAT, _HUBER_DELTA),
+    got = as_loss(call_named(huber, "huber", _HUBER_Y, _HUBER_Y_HAT, _HUBER_DELTA),
                   "huber([1, 4, -2, 0], [2, 1, 3, 0.5], 2.0)")
     expect_close(got, _HUBER_LOSS, mistakes=_HUBER_LOSS_MISTAKES,
                  what=f"the Huber loss for {_HUBER_CASE}")
     zeros = np.zeros(3)
-    got = _number(_call_default_delta(huber, "huber", zeros, _HUBER_DEFAULT_Y_HAT),
+    got = as_loss(_call_default_delta(huber, "huber", zeros, _HUBER_DEFAULT_Y_HAT),
                   "huber([0, 0, 0], [0.5, -2, 3])")
     expect_close(got, _HUBER_DEFAULT, mistakes={4.125: _SUM},
                  what="the Huber loss for y=[0, 0, 0], ŷ=[0.5, -2, 3] with the default δ",
                  hint="the default is delta=1.0: def huber(y, y_hat, delta=1.0)")
     perfect = np.array([0.5, -2.0, 3.0])
-    got = _number(_call(huber, "huber", perfect, perfect.copy(), 1.5), "huber(y, y, 1.5)")
+    got = as_loss(call_named(huber, "huber", perfect, perfect.copy(), 1.5), "huber(y, y, 1.5)")
     expect_close(got, 0.0, what="the Huber loss of a perfect prediction",
                  hint="identical arrays have residual 0 everywhere")
     # continuity where the branches meet, |r| = δ, for both signs and several δ
     for delta in (0.5, 1.0, 3.0):
         for sign in (1.0, -1.0):
             eps = 1e-7 * delta
-            inside, outside = (_number(
-                _call(huber, "huber", np.zeros(1), np.array([sign * t]), delta),
+            inside, outside = (as_loss(
+                call_named(huber, "huber", np.zeros(1), np.array([sign * t]), delta),
                 f"huber([0], [{fmt(sign * t)}], {fmt(delta)})") for t in (delta - eps, delta + eps))
             if not np.isclose(inside, 0.5 * delta**2, rtol=1e-5, atol=1e-9) or abs(
                     outside - inside) > 1e-5 * max(1.0, delta**2):
@@ -428,40 +336,40 @@ def _check_huber(answers: tuple[Any, Any]) -> None:
     for delta in _HUBER_DELTAS:
         for n in (1, 7, 40):
             y, y_hat = _huber_sample(rng, n, delta)
-            got = _number(_call(huber, "huber", y, y_hat, delta), f"huber(y, y_hat, {delta})")
+            got = as_loss(call_named(huber, "huber", y, y_hat, delta), f"huber(y, y_hat, {delta})")
             expect_close(got, float(reference(y, y_hat, delta=delta)), rtol=1e-8,
                          what=f"the Huber loss with δ={delta} on random arrays of length {n}",
                          hint="it must work for every δ and length n: compare |r| with delta")
     # the gradient
-    got = _gradient(_call(huber_grad, "huber_grad", _HUBER_Y, _HUBER_Y_HAT, _HUBER_DELTA),
+    got = _gradient(call_named(huber_grad, "huber_grad", _HUBER_Y, _HUBER_Y_HAT, _HUBER_DELTA),
                     "huber_grad([1, 4, -2, 0], [2, 1, 3, 0.5], 2.0)", 4)
-    _expect_array(got, _HUBER_GRAD, mistakes=_HUBER_GRAD_MISTAKES,
-                  what=f"the Huber gradient for {_HUBER_CASE}")
+    expect_array(got, _HUBER_GRAD, mistakes=_HUBER_GRAD_MISTAKES,
+                 what=f"the Huber gradient for {_HUBER_CASE}")
     got = _gradient(_call_default_delta(huber_grad, "huber_grad", zeros, _HUBER_DEFAULT_Y_HAT),
                     "huber_grad([0, 0, 0], [0.5, -2, 3])", 3)
-    _expect_array(got, np.array([0.5, -1.0, 1.0]) / 3,
-                  what="the Huber gradient for y=[0, 0, 0], ŷ=[0.5, -2, 3] with the default δ",
-                  hint="the default is delta=1.0: def huber_grad(y, y_hat, delta=1.0)")
+    expect_array(got, np.array([0.5, -1.0, 1.0]) / 3,
+                 what="the Huber gradient for y=[0, 0, 0], ŷ=[0.5, -2, 3] with the default δ",
+                 hint="the default is delta=1.0: def huber_grad(y, y_hat, delta=1.0)")
     for delta in _HUBER_DELTAS:
         for n in (1, 7, 40):
             y, y_hat = _huber_sample(rng, n, delta)
-            got = _gradient(_call(huber_grad, "huber_grad", y, y_hat, delta),
+            got = _gradient(call_named(huber_grad, "huber_grad", y, y_hat, delta),
                             f"huber_grad(y, y_hat, {delta})", n)
-            _expect_array(got, reference.grad(y, y_hat, delta=delta), rtol=1e-8, atol=1e-12,
-                          what=f"the Huber gradient with δ={delta} on random arrays of length {n}",
-                          hint="it must work for every δ and length n: clip r to [−δ, δ], "
-                               "divide by n")
+            expect_array(got, reference.grad(y, y_hat, delta=delta), rtol=1e-8, atol=1e-12,
+                         what=f"the Huber gradient with δ={delta} on random arrays of length {n}",
+                         hint="it must work for every δ and length n: clip r to [−δ, δ], "
+                              "divide by n")
     for delta in (0.7, 2.0):
         y, y_hat = _huber_sample(rng, 6, delta)
-        got = _gradient(_call(huber_grad, "huber_grad", y, y_hat, delta),
+        got = _gradient(call_named(huber_grad, "huber_grad", y, y_hat, delta),
                         f"huber_grad(y, y_hat, {delta})", 6)
 
         def mean_loss(moved: np.ndarray, y: np.ndarray = y, delta: float = delta) -> float:
-            return _number(_call(huber, "huber", y, moved, delta), "huber(y, y_hat, delta)")
+            return as_loss(call_named(huber, "huber", y, moved, delta), "huber(y, y_hat, delta)")
 
-        _expect_array(got, _finite_difference_gradient(mean_loss, y_hat), rtol=1e-5, atol=1e-7,
-                      what=f"the Huber gradient with δ={delta} on random arrays of length 6 "
-                           "(central finite differences of your huber)")
+        expect_array(got, finite_difference_gradient(mean_loss, y_hat), rtol=1e-5, atol=1e-7,
+                     what=f"the Huber gradient with δ={delta} on random arrays of length 6 "
+                          "(central finite differences of your huber)")
 
 
 _run_huber = check(

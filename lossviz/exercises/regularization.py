@@ -37,8 +37,9 @@ from ._check import (
     call,
     check,
     expect_close,
-    finite_difference,
+    finite_difference_gradient,
     fmt,
+    hint_when,
     require_function,
     require_value,
 )
@@ -296,15 +297,12 @@ def check_l2_loss_and_grad(fn: Any) -> None:
     X, y, w = rng.normal(size=(12, 4)), rng.normal(size=12), rng.normal(size=4)
     _, grad = _loss_and_grad(call(fn, "l2_loss_and_grad", w, X, y, 0.7),
                              "l2_loss_and_grad(w, X, y, 0.7)", 4)
-    numeric = np.empty(4)
-    for j in range(4):
-        def along_j(t: float, j: int = j) -> float:
-            moved = w.copy()
-            moved[j] = t
-            return _loss_and_grad(call(fn, "l2_loss_and_grad", moved, X, y, 0.7),
-                                  "l2_loss_and_grad(w, X, y, 0.7)", 4)[0]
 
-        numeric[j] = finite_difference(along_j, float(w[j]))
+    def objective(moved: np.ndarray) -> float:
+        return _loss_and_grad(call(fn, "l2_loss_and_grad", moved, X, y, 0.7),
+                              "l2_loss_and_grad(w, X, y, 0.7)", 4)[0]
+
+    numeric = finite_difference_gradient(objective, w)
     if not _close(grad, numeric, rtol=1e-5, atol=1e-7):
         raise Fail(f"your gradient {fmt(grad)} does not match central finite differences of "
                    f"your J, {fmt(numeric)}",
@@ -366,12 +364,8 @@ def _threshold_array(value: Any, what: str, shape: tuple[int, ...]) -> np.ndarra
 
 
 def _st_call(fn: Any, v: np.ndarray, t: float, what: str) -> np.ndarray:
-    try:
+    with hint_when("truth value of an array", hint=_ST_ELEMENTWISE):
         value = call(fn, "soft_threshold", v, t)
-    except Fail as failure:
-        if "truth value of an array" in failure.what:
-            raise Fail(failure.what, _ST_ELEMENTWISE) from None
-        raise
     return _threshold_array(value, what, v.shape)
 
 
