@@ -23,6 +23,7 @@ from typing import Any
 from ._base import STATIC_NOTE, WIDGET_VIEW_MIME, Demo
 from .classification import CostThresholdExplorer, MarginLossAtlas, WhoPushesTheBoundary
 from .foundations import LearningRateExplorer, ParameterExplorer, ThresholdExplorer
+from .optimization import LinkedLandscape
 from .regression import OutlierTugOfWar, PinballExplorer, RobustFamilyExplorer
 from .regularization import RegularizationGeometry, ValidationCurve
 
@@ -33,6 +34,7 @@ __all__ = [
     "CostThresholdExplorer",
     "Demo",
     "LearningRateExplorer",
+    "LinkedLandscape",
     "MarginLossAtlas",
     "OutlierTugOfWar",
     "ParameterExplorer",
@@ -75,6 +77,7 @@ def catalog() -> dict[str, CatalogEntry]:
         CatalogEntry(MarginLossAtlas, "02_classification"),
         CatalogEntry(WhoPushesTheBoundary, "02_classification"),
         CatalogEntry(CostThresholdExplorer, "02_classification"),
+        CatalogEntry(LinkedLandscape, "03_optimization"),
         CatalogEntry(RegularizationGeometry, "04_regularization"),
         CatalogEntry(ValidationCurve, "04_regularization"),
     ]
