@@ -170,9 +170,11 @@ class Quadratic:
         b: the linear term, shape ``(d,)``; zeros (minimum at the origin) by default.
 
     Attributes:
-        A, b: as given, as float arrays.
+        A: the matrix as given, as a float array.
+        b: the linear term, as a float array.
         eigenvalues: of A, ascending, shape ``(d,)``.
-        mu, L: the smallest and largest eigenvalue (strong convexity and smoothness).
+        mu: the smallest eigenvalue (the strong convexity).
+        L: the largest eigenvalue (the smoothness).
     """
 
     A: FloatArray
@@ -1238,10 +1240,13 @@ class InputScaling:
     """Raw against standardised diabetes features (see :func:`input_scaling_experiment`).
 
     Attributes:
-        eigenvalues_raw, eigenvalues_standardized: of X̃ᵀX̃/n, ascending, shape ``(11,)``.
-        condition_raw, condition_standardized: κ of each.
-        steps_raw, steps_standardized: gradient descent's steps to the tolerance
+        eigenvalues_raw: of X̃ᵀX̃/n for the raw features, ascending, shape ``(11,)``.
+        eigenvalues_standardized: the same for the standardised features.
+        condition_raw: κ of the raw features.
+        condition_standardized: κ of the standardised features.
+        steps_raw: gradient descent's steps to the tolerance on the raw features
             (:func:`gd_steps_to_tolerance`, step 1/L).
+        steps_standardized: the same on the standardised features.
         speedup: ``steps_raw / steps_standardized``.
         tol: the relative tolerance.
     """

@@ -217,7 +217,8 @@ class LinkedLandscape(Demo):
         self.theta0 = np.array(theta0, dtype=np.float64)
         design = np.column_stack([self.x, np.ones_like(self.x)])
         eigenvalues = np.linalg.eigvalsh(2.0 * design.T @ design / self.x.size)
-        #: L of each smooth loss: the largest eigenvalue of its Hessian (bound, for Huber)
+        #: The smoothness L of each smooth loss, the largest eigenvalue of its Hessian
+        #: (an upper bound for Huber).
         self.smoothness = {"mse": float(eigenvalues[-1]), "huber": float(eigenvalues[-1]) / 2}
         self.condition_number = float(eigenvalues[-1] / eigenvalues[0])
         self.best = {}
