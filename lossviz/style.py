@@ -78,6 +78,11 @@ LOSS_COLORS: Mapping[str, str] = MappingProxyType(
         "exponential": _C["reddish_purple"],
         "focal": _C["bluish_green"],
         "brier": _C["sky_blue"],
+        # GANs (chapter 05): the discriminator's log loss is blue like every log loss; the
+        # generator's two losses get the contrasting pair vermillion (saturates) / green
+        "gan_discriminator": _C["blue"],
+        "gan_generator_minimax": _C["vermillion"],
+        "gan_generator_nonsaturating": _C["bluish_green"],
         # divergences and representation learning (chapters 05 and 08)
         "kl_divergence": _C["sky_blue"],
         "dice": _C["reddish_purple"],

@@ -47,6 +47,14 @@ from .classification import (
     squared_hinge_grad,
 )
 from .divergence import kl_divergence, kl_divergence_grad
+from .gan import (
+    gan_discriminator,
+    gan_discriminator_grad,
+    gan_generator_minimax,
+    gan_generator_minimax_grad,
+    gan_generator_nonsaturating,
+    gan_generator_nonsaturating_grad,
+)
 
 # isort: on
 
@@ -61,6 +69,12 @@ __all__ = [
     "exponential_grad",
     "focal",
     "focal_grad",
+    "gan_discriminator",
+    "gan_discriminator_grad",
+    "gan_generator_minimax",
+    "gan_generator_minimax_grad",
+    "gan_generator_nonsaturating",
+    "gan_generator_nonsaturating_grad",
     "get",
     "hinge",
     "hinge_grad",

@@ -23,6 +23,7 @@ from typing import Any
 from ._base import STATIC_NOTE, WIDGET_VIEW_MIME, Demo
 from .classification import CostThresholdExplorer, MarginLossAtlas, WhoPushesTheBoundary
 from .foundations import LearningRateExplorer, ParameterExplorer, ThresholdExplorer
+from .gan import DiracGAN, GaussianGAN1D
 from .optimization import LinkedLandscape
 from .regression import OutlierTugOfWar, PinballExplorer, RobustFamilyExplorer
 from .regularization import RegularizationGeometry, ValidationCurve
@@ -33,6 +34,8 @@ __all__ = [
     "CatalogEntry",
     "CostThresholdExplorer",
     "Demo",
+    "DiracGAN",
+    "GaussianGAN1D",
     "LearningRateExplorer",
     "LinkedLandscape",
     "MarginLossAtlas",
@@ -80,5 +83,7 @@ def catalog() -> dict[str, CatalogEntry]:
         CatalogEntry(LinkedLandscape, "03_optimization"),
         CatalogEntry(RegularizationGeometry, "04_regularization"),
         CatalogEntry(ValidationCurve, "04_regularization"),
+        CatalogEntry(GaussianGAN1D, "05_gans"),
+        CatalogEntry(DiracGAN, "05_gans"),
     ]
     return {entry.cls.__name__: entry for entry in entries}

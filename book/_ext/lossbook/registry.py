@@ -156,6 +156,19 @@ def _template(
             "for a positive example ($y = 1$), the other entries predicted exactly",
             "probability",
         )
+    if labels and loss.task == "gan" and loss.name.startswith("gan_generator"):
+        # a generator loss only depends on f through the generated examples (y = 0)
+        yt[...] = 0.0
+        yp[...] = 0.0
+        return (
+            yt,
+            yp,
+            first,
+            np.linspace(-4.0, 4.0, 241),
+            r"discriminator's logit $f$ on a generated example",
+            "for a generated example ($y = 0$), the only kind the generator can change",
+            "binary",
+        )
     if labels:
         yt[...] = 1.0
         yp[...] = 0.0
