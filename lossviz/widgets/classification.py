@@ -32,7 +32,7 @@ from .. import losses
 from ..data import imbalanced_blobs, load_breast_cancer
 from ..style import OKABE_ITO, ROLE_COLORS, color_for
 from ._base import Demo, Readout
-from .foundations import classification_metrics, confusion_counts
+from .foundations import classification_metrics, confusion_counts, confusion_grid
 
 __all__ = [
     "BOUNDARY_MODELS",
@@ -1040,18 +1040,7 @@ class CostThresholdExplorer(Demo):
                                     ha="right", **mono)
 
     def _setup_confusion(self, ax: Axes) -> None:
-        correct, error = "#D9F0E9", "#F8DDCC"
-        ax.imshow(to_rgba_array([correct, error, error, correct]).reshape(2, 2, 4),
-                  aspect="auto")
-        ax.set_xticks([0, 1], ["benign", "malignant"])
-        ax.set_yticks([0, 1], ["benign", "malignant"], rotation=90, va="center")
-        ax.tick_params(length=0)
-        ax.grid(False)
-        ax.axhline(0.5, color="white", lw=2)
-        ax.axvline(0.5, color="white", lw=2)
-        ax.set_xlabel("predicted")
-        ax.set_ylabel("actual")
-        ax.set_title("confusion matrix at t")
+        confusion_grid(ax)
         names = (("TN", "FP: false alarm"), ("FN: missed", "TP"))
         costs = (("", "costs 1 each"), ("costs c each", ""))
         self._cm_counts: dict[str, Text] = {}

@@ -548,6 +548,25 @@ def _log_loss_from_logits(y: FloatArray, logits: FloatArray) -> float:
     return float(np.mean(np.logaddexp(0.0, logits) - y * logits))
 
 
+def confusion_grid(ax: Axes, labels: tuple[str, str] = ("benign", "malignant")) -> None:
+    """The static part of a 2 × 2 confusion matrix (actual rows, predicted columns).
+
+    Correct decisions are tinted green and errors vermillion; the demos put their moving
+    counts on top. Shared by :class:`ThresholdExplorer` and the chapter-02 cost demo.
+    """
+    correct, error = "#D9F0E9", "#F8DDCC"
+    ax.imshow(to_rgba_array([correct, error, error, correct]).reshape(2, 2, 4), aspect="auto")
+    ax.set_xticks([0, 1], list(labels))
+    ax.set_yticks([0, 1], list(labels), rotation=90, va="center")
+    ax.tick_params(length=0)
+    ax.grid(False)
+    ax.axhline(0.5, color="white", lw=2)
+    ax.axvline(0.5, color="white", lw=2)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("actual")
+    ax.set_title("confusion matrix at t")
+
+
 class ThresholdExplorer(Demo):
     """Loss vs metric: a decision threshold moves the metrics, never the log loss.
 
@@ -667,19 +686,7 @@ class ThresholdExplorer(Demo):
         self._animate(self._flagged, self._t_line, self._t_name)
 
     def _setup_confusion(self, ax: Axes) -> None:
-        # static cells: correct decisions tinted green, errors vermillion; counts move
-        correct, error = "#D9F0E9", "#F8DDCC"
-        ax.imshow(to_rgba_array([correct, error, error, correct]).reshape(2, 2, 4),
-                  aspect="auto")
-        ax.set_xticks([0, 1], ["benign", "malignant"])
-        ax.set_yticks([0, 1], ["benign", "malignant"], rotation=90, va="center")
-        ax.tick_params(length=0)
-        ax.grid(False)
-        ax.axhline(0.5, color="white", lw=2)
-        ax.axvline(0.5, color="white", lw=2)
-        ax.set_xlabel("predicted")
-        ax.set_ylabel("actual")
-        ax.set_title("confusion matrix at t")
+        confusion_grid(ax)
         names = (("TN\ncorrect", "FP\nfalse alarm"), ("FN\nmissed", "TP\ncorrect"))
         self._cm_counts = []
         for i in range(2):
