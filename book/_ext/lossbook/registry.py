@@ -156,29 +156,22 @@ def _template(
             "for a positive example ($y = 1$), the other entries predicted exactly",
             "probability",
         )
-    if labels and loss.task == "gan" and loss.name.startswith("gan_generator"):
-        # a generator loss only depends on f through the generated examples (y = 0)
-        yt[...] = 0.0
-        yp[...] = 0.0
-        return (
-            yt,
-            yp,
-            first,
-            np.linspace(-4.0, 4.0, 241),
-            r"discriminator's logit $f$ on a generated example",
-            "for a generated example ($y = 0$), the only kind the generator can change",
-            "binary",
-        )
     if labels:
-        yt[...] = 1.0
+        # A generator loss only depends on f through generated examples (y = 0); every
+        # other binary loss is swept on a positive example, where f is the margin.
+        generated = loss.task == "gan" and loss.name.startswith("gan_generator")
+        yt[...] = 0.0 if generated else 1.0
         yp[...] = 0.0
         return (
             yt,
             yp,
             first,
             np.linspace(-4.0, 4.0, 241),
-            r"score $f$ for $y = 1$ (margin $m = f$)",
-            "for a positive example ($y = 1$), so the score $f$ is the margin $m$",
+            r"discriminator's logit $f$ on a generated example" if generated
+            else r"score $f$ for $y = 1$ (margin $m = f$)",
+            "for a generated example ($y = 0$), the only kind the generator can change"
+            if generated
+            else "for a positive example ($y = 1$), so the score $f$ is the margin $m$",
             "binary",
         )
     if yt.ndim == yp.ndim - 1 and yt.shape == yp.shape[:-1]:
