@@ -23,16 +23,20 @@ from numpy.typing import ArrayLike
 from .losses._core import FloatArray, as_float_array, check_in_interval, check_real
 
 __all__ = [
+    "LOAN_FEATURES",
+    "LoanData",
     "Split",
     "breast_cancer",
     "diabetes",
     "digits",
+    "digits_real_vs_fake",
     "heteroscedastic_1d",
     "imbalanced_blobs",
     "linear_1d",
     "load_breast_cancer",
     "load_diabetes",
     "load_digits",
+    "loan_approval",
     "one_param_regression",
     "polynomial_data",
     "polynomial_features",
@@ -476,3 +480,173 @@ def load_digits(
 diabetes = load_diabetes
 breast_cancer = load_breast_cancer
 digits = load_digits
+
+
+def digits_real_vs_fake(
+    seed: int = 0, test_size: float = 0.5
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Real 8×8 digits against a "generator" with the right pixel marginals, for a discriminator.
+
+    The real images are all 1797 of scikit-learn's digits (bundled, nothing is downloaded).
+    The generator draws 1797 fake images, each pixel independently from that pixel's
+    empirical distribution over the real images (a value of column ``j`` picked uniformly
+    at random): every pixel has exactly the right marginal, but the pixels are independent,
+    so the strokes that make a digit are gone. The two sets are stacked, labelled, and
+    split into a training and a held-out part with the same fraction of real images
+    (stratified), for training a discriminator and measuring it on examples it did not see.
+
+    Because every pixel's mean is the same in both sets, a discriminator that is linear in
+    the pixels (logistic regression on the raw pixels) is no better than chance; one that
+    sees products of pixels (their correlations) tells the sets apart.
+
+    Args:
+        seed: seeds both the fake images and the split; the same seed gives the same arrays.
+        test_size: the fraction of the 3594 images held out, in (0, 1).
+
+    Returns:
+        ``(X_train, y_train, X_test, y_test)``: pixel intensities 0-16 (float64, not
+        standardised), shape ``(n, 64)``, and labels 1.0 for a real image, 0.0 for a
+        generated one. With the defaults, 1797 images each (898 real and 899 generated held
+        out).
+
+    Example:
+        >>> X_train, y_train, X_test, y_test = digits_real_vs_fake(seed=0)
+        >>> X_train.shape, X_test.shape, int(y_test.sum())
+        ((1797, 64), (1797, 64), 898)
+    """
+    import sklearn.datasets
+    from sklearn.model_selection import train_test_split
+
+    seed = _check_n(seed, "seed", minimum=0)
+    test_size = check_in_interval(test_size, "test_size", 0.0, 1.0)
+    real = np.asarray(sklearn.datasets.load_digits().data, dtype=np.float64)  # bundled file
+    n, d = real.shape
+    rng = np.random.default_rng(seed)
+    # pixel j of every fake image: a value of column j from a random real image, drawn
+    # independently for each pixel (the right marginals, none of the correlations)
+    fake = real[rng.integers(0, n, size=(n, d)), np.arange(d)]
+    X = np.vstack([real, fake])
+    y = np.concatenate([np.ones(n), np.zeros(n)])
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=test_size, random_state=seed, stratify=y)
+    return X_train, y_train, X_test, y_test
+
+
+# --------------------------------------------------------------------------------------
+# A biased loan-approval history (chapter 07, fairness)
+# --------------------------------------------------------------------------------------
+
+#: The columns of ``LoanData.X``, in order.
+LOAN_FEATURES: tuple[str, ...] = ("income", "savings", "debt_ratio", "neighbourhood")
+
+
+@dataclass(frozen=True, eq=False)
+class LoanData:
+    """Applicants, their group and the historical decisions of :func:`loan_approval`.
+
+    Attributes:
+        X: the four recorded features, shape ``(n, 4)``, columns :data:`LOAN_FEATURES`
+            (each roughly in standard-deviation units).
+        y: the historical decision, 1.0 = approved, 0.0 = refused, shape ``(n,)``: the
+            label a model is trained on.
+        group: the sensitive attribute A, 0.0 or 1.0, shape ``(n,)``; not a column of ``X``.
+        qualified: 1.0 if the applicant would have repaid the loan, shape ``(n,)``: the
+            truth the historical decisions should have followed (never seen in training).
+        approval_probability: P(y = 1 | x, a), the exact probability of approval under
+            the generating process, shape ``(n,)``: a score that is perfectly calibrated
+            within each group.
+        feature_names: the column names of ``X``.
+    """
+
+    X: FloatArray
+    y: FloatArray
+    group: FloatArray
+    qualified: FloatArray
+    approval_probability: FloatArray
+    feature_names: tuple[str, ...] = LOAN_FEATURES
+
+    @property
+    def n(self) -> int:
+        """The number of applicants."""
+        return int(self.y.size)
+
+
+def loan_approval(
+    n: int = 2000, *, group_fraction: float = 0.4, pay_gap: float = 0.8,
+    label_bias: float = 1.0, seed: int = 0,
+) -> LoanData:
+    r"""A synthetic, seeded loan-approval history in which a sensitive attribute shapes both
+    the features and the labels.
+
+    The story. Applicants belong to group A = 0 or A = 1 (a fraction ``group_fraction`` of
+    them, exactly rounded, in group 1). Their true creditworthiness z ~ N(0, 1) has the
+    *same* distribution in both groups, and so does the chance of repaying a loan. But
+    the records are not neutral: group 1's recorded income is lower by ``pay_gap`` for the
+    same creditworthiness (historical pay gaps), group 1 lives in other neighbourhoods,
+    and the loan officers whose decisions are the labels held group membership against
+    applicants beyond anything in the records (``label_bias``). A model trained on these
+    labels learns the bias, partly through the neighbourhood proxy, even though A is not
+    one of its inputs. The generating process, with independent standard normal
+    :math:`\varepsilon_1, \dots, \varepsilon_4` and :math:`\sigma(t) = 1/(1 + e^{-t})`:
+
+    .. math::
+        \text{income} &= 0.8 z + 0.6 \varepsilon_1 - \text{pay\_gap}\cdot a \\
+        \text{savings} &= 0.7 z + 0.7 \varepsilon_2 \\
+        \text{debt\_ratio} &= -0.5 z + 0.85 \varepsilon_3 \\
+        \text{neighbourhood} &= 1.2 a - 0.5 + 0.8 \varepsilon_4 \\
+        \eta &= 0.4 + 1.8\,(0.7\,\text{income} + 0.6\,\text{savings}
+                - 0.4\,\text{debt\_ratio}) - \text{label\_bias}\cdot a \\
+        y &\sim \text{Bernoulli}(\sigma(\eta)), \qquad
+        \text{qualified} \sim \text{Bernoulli}(\sigma(2.5 z)).
+
+    So the historical approvals depend on the recorded features *and* on a, while the
+    true qualification depends on z alone. ``approval_probability`` is σ(η), which is
+    P(y = 1 | x, a) exactly: a score calibrated within each group. With the defaults
+    (n = 2000, seed 0) 40 % of applicants are in group 1, 56.4 % of group 0 and 28.3 %
+    of group 1 were approved (different base rates), while 47.8 % and 49.8 % are
+    qualified.
+
+    The random draws do not depend on ``pay_gap`` or ``label_bias``: with the same ``n``,
+    ``group_fraction`` and ``seed`` every applicant keeps its group, z, the noise and the
+    uniform numbers behind y and ``qualified``, so changing the gap or the bias changes
+    only what it should.
+
+    Args:
+        n: number of applicants, at least 2 (both groups are non-empty).
+        group_fraction: the fraction of applicants in group 1, in (0, 1).
+        pay_gap: how much lower group 1's recorded income is, in standard deviations of
+            income (a real number; 0 removes the gap).
+        label_bias: how much the historical decisions held a = 1 against an applicant, on
+            the log-odds scale (a real number; 0 means decisions followed the records).
+        seed: random seed.
+
+    Returns:
+        A :class:`LoanData` with ``X`` of shape (n, 4) and ``y``, ``group``,
+        ``qualified``, ``approval_probability`` of shape (n,).
+
+    >>> data = loan_approval(2000, seed=0)
+    >>> data.X.shape, float(data.group.mean())
+    ((2000, 4), 0.4)
+    """
+    from scipy.special import expit
+
+    n = _check_n(n, minimum=2)
+    group_fraction = check_in_interval(group_fraction, "group_fraction", 0.0, 1.0)
+    pay_gap = check_real(pay_gap, "pay_gap")
+    label_bias = check_real(label_bias, "label_bias")
+    rng = np.random.default_rng(seed)
+    n1 = min(max(round(n * group_fraction), 1), n - 1)
+    a = rng.permutation(np.r_[np.zeros(n - n1), np.ones(n1)])
+    z = rng.normal(size=n)
+    eps = rng.normal(size=(n, 4))
+    u_label, u_qualified = rng.random(n), rng.random(n)
+    income = 0.8 * z + 0.6 * eps[:, 0] - pay_gap * a
+    savings = 0.7 * z + 0.7 * eps[:, 1]
+    debt_ratio = -0.5 * z + 0.85 * eps[:, 2]
+    neighbourhood = 1.2 * a - 0.5 + 0.8 * eps[:, 3]
+    eta = 0.4 + 1.8 * (0.7 * income + 0.6 * savings - 0.4 * debt_ratio) - label_bias * a
+    probability = expit(eta)  # stable for any η
+    y = (u_label < probability).astype(np.float64)
+    qualified = (u_qualified < expit(2.5 * z)).astype(np.float64)
+    X = np.column_stack([income, savings, debt_ratio, neighbourhood])
+    return LoanData(X, y, a, qualified, probability)

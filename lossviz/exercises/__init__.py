@@ -5,7 +5,9 @@ Each check prints one line — ``✓ passed: …`` or ``✗ <what failed> — <h
 notebook and as an nbgrader test. A stub that raises ``NotImplementedError`` gets
 "not implemented yet". Chapter modules: :mod:`lossviz.exercises.foundations` (00),
 :mod:`lossviz.exercises.regression` (01), :mod:`lossviz.exercises.classification` (02),
-:mod:`lossviz.exercises.optimization` (03), :mod:`lossviz.exercises.regularization` (04).
+:mod:`lossviz.exercises.optimization` (03), :mod:`lossviz.exercises.regularization` (04),
+:mod:`lossviz.exercises.gans` (05), :mod:`lossviz.exercises.rl` (06),
+:mod:`lossviz.exercises.fairness` (07).
 
 >>> from lossviz.exercises.foundations import check_mse
 """
