@@ -9,6 +9,9 @@ Subpackages are imported on demand so that ``import lossviz.losses`` stays light
 - :mod:`lossviz.models`, :mod:`lossviz.train`   tiny numpy models and optimisers
 - :mod:`lossviz.data`      seeded synthetic data and scikit-learn's bundled datasets
 - :mod:`lossviz.metrics`   accuracy, precision, recall, F1, ROC AUC
+- :mod:`lossviz.robust`, :mod:`lossviz.regularization`, :mod:`lossviz.optimization`,
+  :mod:`lossviz.gan`, :mod:`lossviz.rl`, :mod:`lossviz.fairness`   the numerical core of
+  chapters 01 and 03-07
 - :mod:`lossviz.exercises` the exercise checks used by the chapters
 """
 

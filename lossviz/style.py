@@ -83,6 +83,9 @@ LOSS_COLORS: Mapping[str, str] = MappingProxyType(
         "gan_discriminator": _C["blue"],
         "gan_generator_minimax": _C["vermillion"],
         "gan_generator_nonsaturating": _C["bluish_green"],
+        # reinforcement learning (chapter 06)
+        "policy_gradient": _C["blue"],
+        "ppo_clip": _C["orange"],
         # divergences and representation learning (chapters 05 and 08)
         "kl_divergence": _C["sky_blue"],
         "dice": _C["reddish_purple"],

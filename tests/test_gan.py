@@ -341,6 +341,33 @@ def test_gradient_penalty_gradient_matches_finite_differences(activation):
                                    err_msg=name)
 
 
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+def test_gradient_penalty_gradient_of_a_wider_critic_agrees_to_1e_8_overall(activation):
+    """16 hidden units, 32 points, λ = 10: the whole gradient, normwise (measured 2e-10)."""
+    rng = np.random.default_rng(8)
+    net = gan.TinyMLP(2, 16, 1, activation=activation, rng=rng)
+    x = rng.normal(size=(32, 2))
+    _, grads = net.gradient_penalty(x, 10.0)
+    numeric = numeric_param_grads(net, lambda: net.gradient_penalty(x, 10.0)[0])
+    ours = np.concatenate([grads[k].ravel() for k in net.params])
+    fd = np.concatenate([numeric[k].ravel() for k in net.params])
+    assert np.linalg.norm(ours - fd) < 1e-8 * np.linalg.norm(fd)
+
+
+def test_wasserstein_critic_loss_and_its_gradient_match_finite_differences():
+    rng = np.random.default_rng(9)
+    critic = gan.TinyMLP(2, 6, 1, activation="relu", rng=rng)
+    x_real, x_fake = rng.normal(size=(7, 2)), rng.normal(1.0, 1.0, size=(5, 2))
+    value, grads = gan.wasserstein_critic_loss(critic, x_real, x_fake)
+    f = critic.forward
+    assert value == pytest.approx(np.mean(f(x_fake)) - np.mean(f(x_real)), rel=1e-14)
+    numeric = numeric_param_grads(critic, lambda: gan.wasserstein_critic_loss(
+        critic, x_real, x_fake)[0])
+    for name in critic.params:
+        np.testing.assert_allclose(grads[name], numeric[name], rtol=1e-6, atol=1e-9,
+                                   err_msg=name)
+
+
 def test_wgan_gp_critic_loss_gradient_matches_finite_differences():
     rng = np.random.default_rng(7)
     critic = gan.TinyMLP(2, 6, 1, rng=rng)
@@ -376,7 +403,7 @@ def test_modes_covered_counts_the_ring_and_a_collapsed_sample():
 
 @pytest.fixture(scope="module")
 def runs():
-    return {loss: gan.train_gan_2d(loss) for loss in ("nonsaturating", "wgan-gp")}
+    return {loss: gan.train_gan_2d(loss) for loss in ("nonsaturating", "wgan-gp", "wgan-clip")}
 
 
 def test_training_is_deterministic_for_a_seed():
@@ -389,7 +416,7 @@ def test_training_is_deterministic_for_a_seed():
 
 
 def test_both_default_runs_learn_the_ring(runs):
-    for run in runs.values():
+    for run in (runs["nonsaturating"], runs["wgan-gp"]):
         assert run.modes[0] == 0 and run.final_modes >= 7
         assert run.spread[-1] == pytest.approx(2.0, abs=0.2)  # the data's spread: no collapse
         assert np.all(np.isfinite(run.d_loss)) and np.all(np.isfinite(run.g_loss))
@@ -408,3 +435,163 @@ def test_nonsaturating_discriminator_loss_settles_near_log_2(runs):
 def test_train_gan_2d_refuses_unknown_losses():
     with pytest.raises(ValueError, match="loss must be one of"):
         gan.train_gan_2d("wgan")
+
+
+@pytest.mark.parametrize(("kwargs", "error", "match"), [
+    ({"optimizer": "sgd"}, ValueError, "optimizer must be one of"),
+    ({"clip_value": 0.0}, ValueError, "clip_value must be > 0"),
+    ({"snapshot_every": 0}, ValueError, "snapshot_every must be >= 1"),
+    ({"snapshot_every": 2.5}, TypeError, "snapshot_every must be an integer"),
+    ({"critic_activation": "sigmoid"}, ValueError, "critic_activation must be one of"),
+    ({"hidden_g": 0}, ValueError, "hidden_g must be >= 1"),
+    ({"lr_d": -1e-3}, ValueError, "lr_d must be > 0"),
+])
+def test_train_gan_2d_refuses_bad_settings(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        gan.train_gan_2d("wgan-clip", steps=2, **kwargs)
+
+
+# -- snapshots and the per-snapshot diagnostics ---------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def short_run():
+    return gan.train_gan_2d("nonsaturating", steps=100, snapshot_every=10, seed=2)
+
+
+def test_snapshot_every_takes_a_snapshot_every_k_steps_and_at_the_end():
+    run = gan.train_gan_2d("lsgan", steps=55, snapshot_every=20, n_eval=50)
+    np.testing.assert_array_equal(run.snapshot_steps, [0, 20, 40, 55])
+    assert run.samples.shape == (4, 50, 2) and run.mode_counts.shape == (4, 8)
+    for field in (run.modes, run.high_quality, run.spread, run.grad_norm, run.grad_norm_std,
+                  run.clipped_share):
+        assert field.shape == (4,)
+
+
+def test_snapshots_and_diagnostics_do_not_change_the_training(short_run):
+    sparse = gan.train_gan_2d("nonsaturating", steps=100, n_snapshots=3, seed=2)  # 0, 50, 100
+    np.testing.assert_array_equal(short_run.d_loss, sparse.d_loss)
+    np.testing.assert_array_equal(short_run.g_loss, sparse.g_loss)
+    np.testing.assert_array_equal(short_run.samples[[0, 5, 10]], sparse.samples)
+    np.testing.assert_array_equal(short_run.grad_norm[[0, 5, 10]], sparse.grad_norm)
+
+
+def test_mode_counts_agree_with_modes_covered(short_run):
+    for i, samples in enumerate(short_run.samples):
+        coverage = gan.modes_covered(samples, threshold=5 * 0.05)
+        np.testing.assert_array_equal(short_run.mode_counts[i], coverage.counts)
+        assert short_run.modes[i] == coverage.covered
+        assert short_run.high_quality[i] == coverage.high_quality
+    np.testing.assert_array_equal(short_run.covered_mask.sum(axis=1), short_run.modes)
+
+
+def test_grad_norm_is_the_critic_slope_between_data_and_samples(short_run):
+    eps = np.random.default_rng([2, 2]).uniform(size=(1000, 1))  # the run's fixed ε
+    x_hat = eps * short_run.data + (1 - eps) * short_run.samples[-1]
+    norms = np.linalg.norm(short_run.critic.input_gradient(x_hat), axis=1)
+    assert short_run.grad_norm[-1] == pytest.approx(norms.mean(), rel=1e-12)
+    assert short_run.grad_norm_std[-1] == pytest.approx(norms.std(), rel=1e-12)
+
+
+def test_the_final_generator_draws_the_last_snapshot(short_run):
+    z_eval = np.random.default_rng(2)  # the run draws z_eval right after both networks
+    gan.TinyMLP(2, 64, 2, activation="relu", rng=z_eval)
+    gan.TinyMLP(2, 64, 1, rng=z_eval)
+    z = z_eval.normal(size=(1000, 2))
+    np.testing.assert_array_equal(short_run.generator.forward(z), short_run.samples[-1])
+
+
+def test_losses_at_a_snapshot_are_those_of_its_generator(short_run):
+    assert short_run.losses_at(3) == (short_run.d_loss[30], short_run.g_loss[30])
+    last = short_run.snapshot_steps.size - 1
+    assert short_run.losses_at(last) == (short_run.d_loss[-1], short_run.g_loss[-1])
+
+
+def test_mode_changes_count_only_changes_between_covering_snapshots():
+    def run_with(mask):
+        counts = np.asarray(mask) * 100
+        n = counts.shape[0]
+        return gan.GANRun(
+            loss="x", d_loss=np.zeros(1), g_loss=np.zeros(1), snapshot_steps=np.arange(n),
+            samples=np.zeros((n, 1000, 2)), modes=(counts >= 20).sum(axis=1),
+            high_quality=np.zeros(n), spread=np.zeros(n), data=np.zeros((1, 2)), seconds=0.0,
+            mode_counts=counts, grad_norm=np.zeros(n), grad_norm_std=np.zeros(n),
+            clipped_share=np.zeros(n), critic=None, generator=None, settings={})
+
+    empty, one, two, both = [0] * 8, [1] + [0] * 7, [0, 1] + [0] * 6, [1, 1] + [0] * 6
+    hopping = run_with([empty, one, two, one, one, both])
+    assert hopping.mode_changes == 3 and hopping.modes_ever_covered == 2
+    learning = run_with([empty, empty, both, both])
+    assert learning.mode_changes == 0 and learning.modes_ever_covered == 2
+
+
+# -- weight clipping vs gradient penalty ----------------------------------------------------
+
+
+def test_wgan_clip_keeps_every_critic_parameter_in_the_box(runs):
+    run = runs["wgan-clip"]
+    weights = np.concatenate([p.ravel() for p in run.critic.params.values()])
+    assert np.abs(weights).max() == 0.01
+    assert run.clipped_share[-1] == np.mean(np.abs(weights) == 0.01)
+    assert run.clipped_share[0] > 0.7  # the initial weights, before the first clip
+    assert run.settings["critic_activation"] == "relu"
+    assert run.settings["optimizer"] == "rmsprop" and run.settings["lr_d"] == 5e-5
+    assert run.settings["n_critic"] == 5 and run.settings["clip_value"] == 0.01
+
+
+def test_wgan_clip_default_run_learns_the_rings_size_but_few_modes(runs):
+    run = runs["wgan-clip"]
+    np.testing.assert_array_equal(run.modes, [0, 1, 1, 1, 0, 1, 1])  # as documented
+    assert 2.0 < run.spread[-1] < 2.4  # the data's 2.0: not collapsed, not the modes
+    assert run.high_quality[-1] < 0.1 < runs["wgan-gp"].high_quality[-1] - 0.3
+
+
+def test_gradient_penalty_holds_the_slope_near_one_clipping_makes_it_tiny_and_uneven(runs):
+    gp, clip = runs["wgan-gp"], runs["wgan-clip"]
+    assert 1.5 < gp.grad_norm[-1] < 2.0        # 1.82: λ = 0.1 pulls it towards 1
+    assert clip.grad_norm[-1] < 1e-3           # 3.0e-4 (bound: √2 · 64 · 0.01² = 0.009)
+    assert gp.grad_norm[-1] > 1000 * clip.grad_norm[-1]
+    cv_gp = gp.grad_norm_std[-1] / gp.grad_norm[-1]
+    cv_clip = clip.grad_norm_std[-1] / clip.grad_norm[-1]
+    assert cv_clip > 1.0 > 0.5 > cv_gp         # 1.15 vs 0.47
+    assert np.all(gp.clipped_share[1:] > 0.9)  # GP's critic uses weights far beyond 0.01
+
+
+def test_a_clipped_tanh_critic_is_a_linear_function():
+    run = gan.train_gan_2d("wgan-clip", steps=150, critic_activation="tanh")
+    relative_spread = run.grad_norm_std[1:] / run.grad_norm[1:]
+    assert np.all(relative_spread < 0.005)  # one slope everywhere: 0.1 %
+    relu = gan.train_gan_2d("wgan-clip", steps=150)
+    assert np.all(relu.grad_norm_std[1:] / relu.grad_norm[1:] > 0.1)
+
+
+# -- mode collapse -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def collapse():
+    return {loss: gan.train_gan_2d(loss, snapshot_every=25, **gan.MODE_COLLAPSE)
+            for loss in ("nonsaturating", "minimax", "lsgan")}
+
+
+def test_mode_collapse_preset_is_a_fast_generator_with_seed_3():
+    assert dict(gan.MODE_COLLAPSE) == {"lr": 5e-3, "lr_d": 1e-3, "seed": 3}
+    with pytest.raises(TypeError):
+        gan.MODE_COLLAPSE["seed"] = 0  # read-only
+
+
+@pytest.mark.parametrize("loss", ["nonsaturating", "minimax"])
+def test_standard_gan_covers_at_most_two_modes_at_a_time_and_hops(collapse, loss):
+    run = collapse[loss]
+    assert run.modes.max() == 2 and run.final_modes <= 2
+    assert run.modes_ever_covered == 8  # it visits every mode, one or two at a time
+    assert run.mode_changes >= 20       # 22 changes in 61 snapshots
+    assert run.high_quality[-1] < 0.15
+
+
+def test_lsgan_learns_the_ring_under_the_same_step_sizes(collapse):
+    run = collapse["lsgan"]
+    from_925 = run.snapshot_steps >= 925
+    assert np.all(run.modes[from_925] == 8) and run.modes[~from_925][-1] < 8
+    assert run.high_quality[-1] > 0.5 > 0.15 > collapse["nonsaturating"].high_quality[-1]
+    assert run.spread[-1] == pytest.approx(2.0, abs=0.1)

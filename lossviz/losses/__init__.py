@@ -55,6 +55,16 @@ from .gan import (
     gan_generator_nonsaturating,
     gan_generator_nonsaturating_grad,
 )
+from .rl import policy_gradient, policy_gradient_grad, ppo_clip, ppo_clip_grad
+from .segmentation import dice, dice_grad
+from .metric import (
+    contrastive,
+    contrastive_grad,
+    info_nce,
+    info_nce_grad,
+    triplet,
+    triplet_grad,
+)
 
 # isort: on
 
@@ -65,6 +75,10 @@ __all__ = [
     "barron_grad",
     "bce_with_logits",
     "bce_with_logits_grad",
+    "contrastive",
+    "contrastive_grad",
+    "dice",
+    "dice_grad",
     "exponential",
     "exponential_grad",
     "focal",
@@ -80,6 +94,8 @@ __all__ = [
     "hinge_grad",
     "huber",
     "huber_grad",
+    "info_nce",
+    "info_nce_grad",
     "kl_divergence",
     "kl_divergence_grad",
     "log_cosh",
@@ -91,9 +107,15 @@ __all__ = [
     "names",
     "pinball",
     "pinball_grad",
+    "policy_gradient",
+    "policy_gradient_grad",
+    "ppo_clip",
+    "ppo_clip_grad",
     "register",
     "softmax_cross_entropy",
     "softmax_cross_entropy_grad",
     "squared_hinge",
     "squared_hinge_grad",
+    "triplet",
+    "triplet_grad",
 ]

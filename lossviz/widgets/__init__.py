@@ -22,29 +22,37 @@ from typing import Any
 
 from ._base import STATIC_NOTE, WIDGET_VIEW_MIME, Demo
 from .classification import CostThresholdExplorer, MarginLossAtlas, WhoPushesTheBoundary
+from .fairness import FairnessTradeoff, ThresholdLandscape
 from .foundations import LearningRateExplorer, ParameterExplorer, ThresholdExplorer
-from .gan import DiracGAN, GaussianGAN1D
+from .gan import DiracGAN, GANTraining2D, GaussianGAN1D
 from .optimization import LinkedLandscape
 from .regression import OutlierTugOfWar, PinballExplorer, RobustFamilyExplorer
 from .regularization import RegularizationGeometry, ValidationCurve
+from .rl import BanditTrainer, GAEDial, PPOClipExplorer
 
 __all__ = [
     "STATIC_NOTE",
     "WIDGET_VIEW_MIME",
+    "BanditTrainer",
     "CatalogEntry",
     "CostThresholdExplorer",
     "Demo",
     "DiracGAN",
+    "FairnessTradeoff",
+    "GAEDial",
+    "GANTraining2D",
     "GaussianGAN1D",
     "LearningRateExplorer",
     "LinkedLandscape",
     "MarginLossAtlas",
     "OutlierTugOfWar",
+    "PPOClipExplorer",
     "ParameterExplorer",
     "PinballExplorer",
     "RegularizationGeometry",
     "RobustFamilyExplorer",
     "ThresholdExplorer",
+    "ThresholdLandscape",
     "ValidationCurve",
     "WhoPushesTheBoundary",
     "catalog",
@@ -85,5 +93,13 @@ def catalog() -> dict[str, CatalogEntry]:
         CatalogEntry(ValidationCurve, "04_regularization"),
         CatalogEntry(GaussianGAN1D, "05_gans"),
         CatalogEntry(DiracGAN, "05_gans"),
+        # short runs keep the headless tests cheap; the notebook passes its own runs
+        CatalogEntry(GANTraining2D, "05_gans",
+                     {"train_kwargs": {"steps": 300, "snapshot_every": 25}}),
+        CatalogEntry(PPOClipExplorer, "06_rl"),
+        CatalogEntry(GAEDial, "06_rl"),
+        CatalogEntry(BanditTrainer, "06_rl"),
+        CatalogEntry(FairnessTradeoff, "07_fairness"),
+        CatalogEntry(ThresholdLandscape, "07_fairness"),
     ]
     return {entry.cls.__name__: entry for entry in entries}

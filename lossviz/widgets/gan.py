@@ -1,4 +1,4 @@
-"""Chapter 05 demos: the closed-form 1-D GAN and the Dirac-GAN's training dynamics.
+"""Chapter 05 demos: the closed-form 1-D GAN, the Dirac-GAN and a 2-D GAN in training.
 
 - :class:`GaussianGAN1D`: data N(0, 1) against a generator N(μ_g, σ_g²). The μ_g and σ_g
   sliders move the generator's density, the optimal discriminator D* = p_data / (p_data + p_g),
@@ -8,15 +8,24 @@
 - :class:`DiracGAN`: the vector field of the Dirac-GAN (Mescheder et al. 2018) and a
   trajectory of gradient steps through it, with the distance to the equilibrium per step;
   the update scheme, discriminator steps, R1 gradient penalty and step size are controls.
+- :class:`GANTraining2D`: precomputed runs of :func:`lossviz.gan.train_gan_2d` on the ring
+  of eight Gaussians, stepped (or played) snapshot by snapshot: samples, both losses with
+  a cursor, and which modes are covered when.
 
 Every number shown comes from :mod:`lossviz.gan` (the tests compare them with it).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from numpy.typing import NDArray
 
 from .. import gan
@@ -24,7 +33,7 @@ from ..style import OKABE_ITO, ROLE_COLORS
 from ._base import Demo
 from .foundations import _fmt
 
-__all__ = ["DiracGAN", "GaussianGAN1D"]
+__all__ = ["DiracGAN", "GANTraining2D", "GaussianGAN1D"]
 
 FloatArray = NDArray[np.float64]
 
@@ -352,3 +361,315 @@ class DiracGAN(Demo):
         self._show(final_distance=final, max_distance=float(run.distance.max()),
                    spectral_radius=radius, verdict=verdict, steps=run.distance.size - 1,
                    diverged=int(run.diverged))
+
+
+# ======================================================================================
+# GANTraining2D
+# ======================================================================================
+
+
+#: Names of the 2-D GAN losses in the dropdown and the titles.
+RUN_LABELS = {
+    "nonsaturating": "non-saturating GAN",
+    "minimax": "minimax GAN",
+    "lsgan": "least-squares GAN",
+    "wgan-gp": "WGAN-GP",
+    "wgan-clip": "WGAN, weight clipping",
+}
+_MODE_COLOR = OKABE_ITO["blue"]
+
+
+def _smooth(values: FloatArray, window: int) -> FloatArray:
+    """A trailing moving average (the first ``window - 1`` points average what there is)."""
+    if window <= 1:
+        return values.copy()
+    sums = np.cumsum(np.insert(values, 0, 0.0))
+    counts = np.minimum(np.arange(1, values.size + 1), window)
+    return (sums[1:] - sums[np.maximum(np.arange(1, values.size + 1) - window, 0)]) / counts
+
+
+def _loss_limits(run: gan.GANRun) -> tuple[float, float]:
+    """y-limits holding the bulk (1st to 99th percentile) of both loss curves."""
+    both = np.concatenate([run.d_loss, run.g_loss])
+    low, high = np.percentile(both, [1.0, 99.0])
+    pad = 0.08 * (high - low) if high > low else 0.5
+    return float(low - pad), float(high + pad)
+
+
+class GANTraining2D(Demo):
+    """Step through the training of a tiny 2-D GAN: samples, losses and modes covered.
+
+    Every run is trained once, up front (:func:`lossviz.gan.train_gan_2d`, a snapshot of
+    the generator every few steps); the controls only pick a precomputed snapshot, so
+    moving them is fast. Left: the generator's samples (one fixed batch of noise) over the
+    data, the ring of eight Gaussians; the eight mode centres are numbered and filled when
+    the snapshot covers them. Middle: the discriminator's (critic's) and the generator's
+    loss at every step (faint) and their moving average, with a cursor at the current
+    step. Right: modes covered against the step (top) and *which* modes (bottom, one row
+    per mode): a generator that hops from mode to mode shows a staircase of short bars.
+    The readout prints the step, both losses at that step
+    (:meth:`lossviz.gan.GANRun.losses_at`), the modes covered, the share of high-quality
+    samples, the samples' spread and the mean slope of the critic
+    :math:`\\|\\nabla_x f\\|` between data and samples (about 1 for WGAN-GP).
+
+    Args:
+        runs: precomputed runs, name -> :class:`lossviz.gan.GANRun` (e.g. the ones the
+            notebook already trained); the names are the dropdown's options. ``None``
+            trains ``losses`` with ``train_kwargs``.
+        losses: the losses to train when ``runs`` is None.
+        train_kwargs: keyword arguments for :func:`lossviz.gan.train_gan_2d` when ``runs``
+            is None (default: 1500 steps, a snapshot every 50).
+        loss: the initial run (default: the first).
+        snapshot: the initial snapshot index (default: the last; negative counts from
+            the end, as in Python).
+        figsize: figure size in inches.
+        dpi: resolution of the live image.
+
+    Runs may have different snapshot schedules: the ``step`` slider runs over the longest
+    and a shorter run shows its last snapshot beyond its end.
+
+    Controls: ``loss`` (dropdown), ``step`` (slider over the snapshots). An
+    ``ipywidgets.Play`` (:attr:`play`), linked to ``step``, animates the training; it is
+    shown next to the controls but is not in ``controls`` (it drives ``step``).
+    Numbers: ``loss`` (the run's name), ``snapshot`` (index), ``step`` (generator step),
+    ``d_loss``, ``g_loss``, ``modes`` (covered, of 8), ``high_quality`` (share),
+    ``spread``, ``grad_norm`` (mean critic slope). Which modes are covered is drawn, not
+    printed.
+    """
+
+    caption = (
+        "Press play to watch a GAN train. The samples (orange) move towards the eight modes; "
+        "the numbered circles fill in as modes are covered, and the raster on the right shows "
+        "which modes are covered when: a collapsing generator hops from mode to mode instead "
+        "of covering the ring. The losses oscillate rather than fall: neither player is "
+        "minimising a fixed objective."
+    )
+    alt_text = (
+        "Three panels. Left: grey data points in eight small clusters on a circle, numbered "
+        "mode centres, and orange generated samples at the selected training step. Middle: "
+        "the discriminator's and the generator's loss against the training step, noisy, with "
+        "a vertical cursor at the current step. Right: the number of modes covered against "
+        "the step, and below it a raster marking which of the eight modes are covered at each "
+        "snapshot, with the same cursor. A readout above prints the step, both losses, the "
+        "modes covered and the share of high-quality samples."
+    )
+
+    figsize = (11.6, 4.6)
+    LIMIT = 3.0
+
+    def __init__(
+        self,
+        runs: Mapping[str, gan.GANRun] | None = None,
+        *,
+        losses: Sequence[str] = ("nonsaturating", "lsgan"),
+        train_kwargs: Mapping[str, Any] | None = None,
+        loss: str | None = None,
+        snapshot: int = -1,
+        figsize: tuple[float, float] | None = None,
+        dpi: float | None = None,
+    ) -> None:
+        if runs is None:
+            kwargs = {"steps": 1500, "snapshot_every": 50, **(train_kwargs or {})}
+            runs = {name: gan.train_gan_2d(name, **kwargs) for name in losses}
+        elif not isinstance(runs, Mapping):
+            raise TypeError(f"runs must be a mapping name -> GANRun; got {type(runs).__name__}.")
+        if not runs:
+            raise ValueError("runs must hold at least one GANRun; got none.")
+        for name, run in runs.items():
+            if not isinstance(run, gan.GANRun):
+                raise TypeError(f"runs[{name!r}] must be a GANRun; got {type(run).__name__}.")
+        self.runs: dict[str, gan.GANRun] = dict(runs)
+        if loss is None:
+            loss = next(iter(self.runs))
+        if loss not in self.runs:
+            raise ValueError(f"loss must be one of {list(self.runs)}; got {loss!r}.")
+        self.n_snapshots = max(run.snapshot_steps.size for run in self.runs.values())
+        if isinstance(snapshot, bool) or not isinstance(snapshot, (int, np.integer)):
+            raise TypeError(f"snapshot must be an integer; got {snapshot!r}.")
+        self._init = {"loss": loss, "step": int(np.clip(
+            snapshot + self.n_snapshots if snapshot < 0 else snapshot, 0, self.n_snapshots - 1))}
+        self.play = widgets.Play(
+            value=self._init["step"], min=0, max=self.n_snapshots - 1, step=1, interval=120,
+            description="play", repeat=False, show_repeat=False,
+        )
+        super().__init__(figsize=figsize, dpi=dpi)
+        widgets.link((self.play, "value"), (self.controls["step"], "value"))
+
+    def _build_controls(self) -> dict[str, widgets.ValueWidget]:
+        return {
+            "loss": widgets.Dropdown(
+                options=[(RUN_LABELS.get(name, name), name) for name in self.runs],
+                value=self._init["loss"], description="loss",
+                layout=widgets.Layout(width="280px"),
+            ),
+            "step": widgets.IntSlider(
+                value=self._init["step"], min=0, max=self.n_snapshots - 1, step=1,
+                description="snapshot", style={"description_width": "initial"},
+                layout=widgets.Layout(width="360px"),
+            ),
+        }
+
+    def widget(self) -> widgets.VBox:
+        """The live view, with the play button before the snapshot slider."""
+        view = super().widget()
+        controls = view.children[0]
+        if self.play not in controls.children:
+            children = list(controls.children)
+            children.insert(children.index(self.controls["step"]), self.play)
+            controls.children = tuple(children)
+        return view
+
+    # -- figure ---------------------------------------------------------------------------
+
+    def _setup(self, fig: Figure) -> None:
+        fig.subplots_adjust(left=0.055, right=0.985, bottom=0.12, top=0.83, wspace=0.3,
+                            hspace=0.12)
+        grid = fig.add_gridspec(2, 3, width_ratios=[1.0, 1.25, 1.15])
+        self.ax_samples = fig.add_subplot(grid[:, 0])
+        self.ax_loss = fig.add_subplot(grid[:, 1])
+        self.ax_modes = fig.add_subplot(grid[0, 2])
+        self.ax_raster = fig.add_subplot(grid[1, 2], sharex=self.ax_modes)
+        self._shown: str | None = None
+        self._setup_samples(self.ax_samples)
+        self._setup_losses(self.ax_loss)
+        self._setup_modes(self.ax_modes, self.ax_raster)
+        # two rows of short texts: one long monospaced readout costs 6 ms to draw
+        self._headline, _ = self._value_row(
+            fig, 0.055, 0.95,
+            [("step", "step", "0000"), ("d", "D loss", "−0.00e−00"),
+             ("g", "G loss", "−0.00e−00"), ("modes", "modes covered", "8 of 8")],
+            fontsize=9.5,
+        )
+        row, _ = self._value_row(
+            fig, 0.055, 0.905,
+            [("hq", "high-quality samples", "100.0 %"), ("spread", "spread", "0.00"),
+             ("gn", "critic slope ‖∇f‖", "0.00e−00")],
+            fontsize=9.5,
+        )
+        self._headline.update(row)
+
+    def _setup_samples(self, ax: Axes) -> None:
+        lim = self.LIMIT
+        ax.set(xlim=(-lim, lim), ylim=(-lim, lim), aspect="equal")
+        ax.set_xlabel("x₁")
+        ax.set_ylabel("x₂")
+        self._samples_title = ax.set_title(" ", fontsize=9)
+        (self._data,) = ax.plot([], [], ".", color=_DATA_COLOR, ms=2.0, alpha=0.45,
+                                label="data")
+        centers = gan.ring_centers()
+        ax.plot(*centers.T, "o", ms=11, mfc="none", mec=_MODE_COLOR, mew=1.2, zorder=3)
+        for k, (cx, cy) in enumerate(centers):
+            ax.text(1.22 * cx, 1.22 * cy, str(k), ha="center", va="center", fontsize=8,
+                    color=_MODE_COLOR)
+        (self._samples,) = ax.plot([], [], ".", color=_GEN_COLOR, ms=2.6, alpha=0.75,
+                                   label="generated", zorder=4)
+        (self._covered,) = ax.plot([], [], "o", ms=11, mfc=_MODE_COLOR, mec=_MODE_COLOR,
+                                   alpha=0.45, zorder=2, label="covered mode")
+        # outside the axes, top right of the figure: samples may pass anywhere in the axes
+        proxies = [
+            Line2D([], [], ls="", marker="o", ms=4, color=_DATA_COLOR, label="data"),
+            Line2D([], [], ls="", marker="o", ms=4, color=_GEN_COLOR, label="generated"),
+            Line2D([], [], ls="", marker="o", ms=8, mfc=_MODE_COLOR, mec=_MODE_COLOR,
+                   alpha=0.45, label="covered mode"),
+        ]
+        ax.figure.legend(handles=proxies, ncol=3, loc="upper right", fontsize=8,
+                         bbox_to_anchor=(0.985, 0.985), handlelength=1.0, frameon=False)
+        self._animate(self._covered, self._samples)
+
+    def _setup_losses(self, ax: Axes) -> None:
+        ax.set_xlabel("generator step")
+        ax.set_ylabel("loss")
+        ax.set_title("losses (faint: every step; bold: moving average)", fontsize=9)
+        (self._d_raw,) = ax.plot([], [], color=_D_COLOR, lw=0.6, alpha=0.3)
+        (self._g_raw,) = ax.plot([], [], color=_GEN_COLOR, lw=0.6, alpha=0.3)
+        (self._d_avg,) = ax.plot([], [], color=_D_COLOR, lw=1.8, label="discriminator / critic")
+        (self._g_avg,) = ax.plot([], [], color=_GEN_COLOR, lw=1.8, label="generator")
+        ax.legend(loc="upper right", fontsize=7.5)
+        self._loss_cursor = ax.axvline(0.0, color=ROLE_COLORS["threshold"], lw=1.0)
+        (self._loss_points,) = ax.plot([], [], "o", color="#222222", ms=4.5, zorder=5)
+        self._animate(self._loss_cursor, self._loss_points)
+
+    def _setup_modes(self, ax: Axes, raster: Axes) -> None:
+        ax.set(ylim=(-0.4, 8.6))
+        ax.set_yticks([0, 2, 4, 6, 8])
+        ax.set_ylabel("modes covered")
+        ax.set_xlabel("generator step")
+        ax.xaxis.label.set_visible(False)  # shared with the raster below
+        ax.tick_params(labelbottom=False)
+        ax.set_title("modes covered, and which", fontsize=9)
+        (self._modes_line,) = ax.plot([], [], color=_MODE_COLOR, lw=1.6, drawstyle="steps-post")
+        self._modes_cursor = ax.axvline(0.0, color=ROLE_COLORS["threshold"], lw=1.0)
+        (self._modes_point,) = ax.plot([], [], "o", color="#222222", ms=4.5, zorder=5)
+        raster.set_xlabel("generator step")
+        raster.set_ylabel("mode")
+        raster.set_yticks(range(8))
+        raster.tick_params(axis="y", labelsize=7)
+        raster.grid(False)
+        self._raster = raster.imshow(
+            np.zeros((8, 2)), aspect="auto", origin="lower", interpolation="nearest",
+            cmap=ListedColormap(["#F2F2F2", _MODE_COLOR]), vmin=0, vmax=1,
+            extent=(0.0, 1.0, -0.5, 7.5),
+        )
+        self._raster_cursor = raster.axvline(0.0, color=ROLE_COLORS["threshold"], lw=1.0)
+        self._animate(self._modes_cursor, self._modes_point, self._raster_cursor)
+
+    def _show_run(self, name: str) -> None:
+        """Point the static artists (data, curves, limits, raster) at run ``name``."""
+        run = self.runs[name]
+        self._samples_title.set_text(f"{RUN_LABELS.get(name, name)}: samples")
+        self._data.set_data(run.data[:, 0], run.data[:, 1])
+        steps = np.arange(run.d_loss.size)
+        window = max(1, run.d_loss.size // 60)
+        self._d_raw.set_data(steps, run.d_loss)
+        self._g_raw.set_data(steps, run.g_loss)
+        self._d_avg.set_data(steps, _smooth(run.d_loss, window))
+        self._g_avg.set_data(steps, _smooth(run.g_loss, window))
+        end = float(max(run.snapshot_steps[-1], 1))
+        self.ax_loss.set(xlim=(0.0, end), ylim=_loss_limits(run))
+        self._modes_line.set_data(run.snapshot_steps, run.modes)
+        self.ax_modes.set_xlim(0.0, end)
+        # one column per snapshot, from its step to the next one's
+        edges = np.append(run.snapshot_steps, run.snapshot_steps[-1]).astype(float)
+        mask = run.covered_mask.T.astype(float)
+        if run.snapshot_steps.size > 1:
+            edges[-1] += float(np.min(np.diff(run.snapshot_steps)))
+            self._raster.set_data(mask)
+            self._raster.set_extent((0.0, float(edges[-1]), -0.5, 7.5))
+        self.ax_raster.set_xlim(0.0, end)
+        self._shown = name
+
+    def _static_key(self) -> str:
+        return self._shown or ""
+
+    def snapshot_index(self) -> int:
+        """The snapshot index shown: the slider's, clamped to the current run's snapshots."""
+        run = self.runs[self.value("loss")]
+        return int(np.clip(int(self.value("step")), 0, run.snapshot_steps.size - 1))
+
+    def _update(self) -> None:
+        name = self.value("loss")
+        if name != self._shown:
+            self._show_run(name)
+        run = self.runs[name]
+        i = self.snapshot_index()
+        step = int(run.snapshot_steps[i])
+        d_value, g_value = run.losses_at(i)
+        samples = run.samples[i]
+        self._samples.set_data(samples[:, 0], samples[:, 1])
+        covered = np.flatnonzero(run.covered_mask[i])
+        centers = gan.ring_centers()[covered]
+        self._covered.set_data(centers[:, 0], centers[:, 1])
+        loss_step = min(step, run.d_loss.size - 1)
+        for cursor in (self._loss_cursor, self._modes_cursor, self._raster_cursor):
+            cursor.set_xdata([step, step])
+        self._loss_points.set_data([loss_step, loss_step], [d_value, g_value])
+        self._modes_point.set_data([step], [run.modes[i]])
+        modes, hq = int(run.modes[i]), float(run.high_quality[i])
+        spread, gn = float(run.spread[i]), float(run.grad_norm[i])
+        texts = {"step": str(step), "d": _fmt(d_value), "g": _fmt(g_value),
+                 "modes": f"{modes} of 8", "hq": f"{100 * hq:.1f} %", "spread": f"{spread:.2f}",
+                 "gn": _fmt(gn)}
+        for key, text in texts.items():
+            self._headline[key].set_text(text)
+        self._show(loss=name, snapshot=i, step=step, d_loss=d_value, g_loss=g_value,
+                   modes=modes, high_quality=hq, spread=spread, grad_norm=gn)

@@ -63,6 +63,8 @@ def derivative_symbol(loss: Any) -> str:
         "probability": "p",
         "rowwise": "z",
         "distribution": "z",
+        "log-probability": r"\log\pi",
+        "log-ratio": r"\log r",
     }.get(kind, r"\hat y")
 
 
@@ -139,6 +141,30 @@ def _template(
             r"residual $r = \hat y - y$",
             "with $y = 0$, so the prediction $\\hat y$ equals the residual $r$",
             "regression",
+        )
+    if yt.shape == yp.shape and loss.task == "reinforcement learning":
+        # y_true is the advantage (weight) A, held at 1; y_pred is a log-probability (<= 0,
+        # as for the policy gradient) or a log-ratio log pi - log pi_old (PPO).
+        yt[...] = 1.0
+        yp[...] = 0.0
+        if np.all(y_pred <= 0):
+            return (
+                yt,
+                yp,
+                first,
+                np.linspace(-4.0, -0.02, 200),
+                r"log-probability $\log \pi(a \mid s)$ of the action taken",
+                "for an action with advantage $A = 1$",
+                "log-probability",
+            )
+        return (
+            yt,
+            yp,
+            first,
+            np.linspace(-1.0, 1.0, 241),
+            r"log-ratio $\log r = \log \pi(a \mid s) - \log \pi_\text{old}(a \mid s)$",
+            "for an action with advantage $A = 1$",
+            "log-ratio",
         )
     # Labels in [0, 1] (binary, or soft labels a classification loss also accepts): y = 1.
     labels = yt.shape == yp.shape and bool(np.all((y_true >= 0) & (y_true <= 1)))
