@@ -29,7 +29,7 @@ from matplotlib.lines import Line2D
 from numpy.typing import NDArray
 
 from .. import gan
-from ..style import OKABE_ITO, ROLE_COLORS
+from ..style import LOSS_COLORS, OKABE_ITO, ROLE_COLORS
 from ._base import Demo
 from .foundations import _fmt
 
@@ -38,10 +38,11 @@ __all__ = ["DiracGAN", "GANTraining2D", "GaussianGAN1D"]
 FloatArray = NDArray[np.float64]
 
 #: One colour per generator loss, the same in every figure of the chapter.
-GENERATOR_COLORS = {"minimax": OKABE_ITO["vermillion"], "nonsaturating": OKABE_ITO["blue"]}
+GENERATOR_COLORS = {"minimax": LOSS_COLORS["gan_generator_minimax"],
+                    "nonsaturating": LOSS_COLORS["gan_generator_nonsaturating"]}
 _DATA_COLOR = "#4D4D4D"
 _GEN_COLOR = OKABE_ITO["orange"]
-_D_COLOR = OKABE_ITO["bluish_green"]
+_D_COLOR = LOSS_COLORS["gan_discriminator"]  # the discriminator is blue, like every log loss
 _BOX = {"boxstyle": "round,pad=0.35", "facecolor": "white", "edgecolor": "#BBBBBB", "alpha": 0.92}
 
 
@@ -88,7 +89,7 @@ class GaussianGAN1D(Demo):
     caption = (
         "Move μ_g away from the data: D* rejects the generator's samples ever more confidently, "
         "V(D*, G) climbs to 0 (JS to log 2), and the minimax gradient (vermillion) collapses "
-        "by orders of magnitude while the non-saturating gradient (blue) keeps growing. Both "
+        "by orders of magnitude while the non-saturating gradient (green) keeps growing. Both "
         "vanish only at μ_g = 0, σ_g = 1."
     )
     alt_text = (
