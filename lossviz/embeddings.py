@@ -248,7 +248,7 @@ def make_embedding_data(
     n_signal: int = 2,
     n_nuisance: int = 6,
     separation: float = 3.0,
-    nuisance_scale: float = 2.0,
+    nuisance_scale: float = 3.0,
     jitter: float = 0.3,
     seed: int = 0,
 ) -> EmbeddingData:
@@ -446,7 +446,9 @@ def train_embedding(
         )
     settings = {**registered.params, **params}
     metric = _METRIC[name]
-    rng = np.random.default_rng(seed)
+    # child streams, independent of make_embedding_data(seed)'s default_rng(seed)
+    train_seed, monitor_seed = np.random.SeedSequence(seed).spawn(2)
+    rng = np.random.default_rng(train_seed)
     x, y = data.x_train, data.y_train
     width = x.shape[1]
     w = rng.normal(0.0, 1.0 / np.sqrt(width), size=(width, 2))
@@ -457,7 +459,7 @@ def train_embedding(
             f"{int(np.min(np.bincount(y)))} in its smallest class."
         )
     # the fixed monitoring batch: the whole train set (two fixed views of it for InfoNCE)
-    monitor_rng = np.random.default_rng([seed, 1])
+    monitor_rng = np.random.default_rng(monitor_seed)
     if name == "info_nce":
         monitor_x = np.vstack([augment(x, data, monitor_rng), augment(x, data, monitor_rng)])
         monitor_y = np.concatenate([np.arange(y.size), np.arange(y.size)])

@@ -158,8 +158,10 @@ def test_dice_is_zero_at_the_mask_but_the_gradient_is_not():
 def test_dice_keeps_full_precision_for_a_nearly_perfect_prediction():
     g = np.array([[1.0, 1.0, 0.0, 0.0]])
     p = np.array([[1.0 - 1e-13, 1.0, 3e-14, 0.0]])
-    exact_mismatch = sum((Fraction(pk) * (1 - Fraction(gk)) + Fraction(gk) * (1 - Fraction(pk)))
-                         for pk, gk in zip(p[0], g[0], strict=True))
+    exact_mismatch = sum(
+        (Fraction(pk) * (1 - Fraction(gk)) + Fraction(gk) * (1 - Fraction(pk)))
+        for pk, gk in zip(p[0], g[0], strict=True)
+    )
     total = sum(Fraction(v) for v in p[0]) + sum(Fraction(v) for v in g[0])
     exact = float(exact_mismatch / total)  # smooth_nr = smooth_dr = 0
     ours = losses.dice(g, p, smooth_nr=0.0, smooth_dr=0.0)
@@ -210,8 +212,15 @@ def numpy_triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2.0, eps
 
 
 def mined_triplets(y):
-    return np.array([(a, j, k) for a in range(len(y)) for j in range(len(y))
-                     for k in range(len(y)) if j != a and y[j] == y[a] and y[k] != y[a]])
+    return np.array(
+        [
+            (a, j, k)
+            for a in range(len(y))
+            for j in range(len(y))
+            for k in range(len(y))
+            if j != a and y[j] == y[a] and y[k] != y[a]
+        ]
+    )
 
 
 def embedding_batch(seed, n=10, d=3, k=3, spread=1.0):
@@ -226,8 +235,9 @@ def test_triplet_per_anchor_is_the_sum_of_its_mined_triplets(params):
     t = mined_triplets(y)
     per_triplet = numpy_triplet_margin_loss(z[t[:, 0]], z[t[:, 1]], z[t[:, 2]], **params)
     expected = np.bincount(t[:, 0], weights=per_triplet, minlength=y.size)
-    np.testing.assert_allclose(losses.triplet(y, z, reduction="none", **params), expected,
-                               rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(
+        losses.triplet(y, z, reduction="none", **params), expected, rtol=1e-13, atol=1e-15
+    )
     assert losses.triplet(y, z, **params) == pytest.approx(per_triplet.mean(), rel=1e-13)
 
 
@@ -291,8 +301,9 @@ def test_triplet_distances_do_not_overflow_for_huge_embeddings():
         assert np.all(np.isfinite(huge))
         np.testing.assert_allclose(huge, 1e200 * base, rtol=1e-12)
         grad = losses.triplet_grad(y, 1e200 * z, margin=0.0, eps=0.0, p=p)
-        np.testing.assert_allclose(grad, losses.triplet_grad(y, z, margin=0.0, eps=0.0, p=p),
-                                   rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(
+            grad, losses.triplet_grad(y, z, margin=0.0, eps=0.0, p=p), rtol=1e-12, atol=1e-15
+        )
 
 
 @pytest.mark.torch
@@ -305,8 +316,9 @@ def test_triplet_gradient_is_pytorch_autograd(params):
     value = torch.nn.functional.triplet_margin_loss(x[t[:, 0]], x[t[:, 1]], x[t[:, 2]], **params)
     (grad,) = torch.autograd.grad(value, x)
     assert losses.triplet(y, z, **params) == pytest.approx(value.item(), rel=1e-13)
-    np.testing.assert_allclose(losses.triplet_grad(y, z, **params), grad.numpy(),
-                               rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(
+        losses.triplet_grad(y, z, **params), grad.numpy(), rtol=1e-12, atol=1e-15
+    )
 
 
 # -- contrastive ---------------------------------------------------------------------------------
@@ -317,8 +329,9 @@ def test_contrastive_is_hadsells_formula_with_the_halves():
     assert losses.contrastive([0, 0], z) == pytest.approx(0.5 * 0.25, rel=1e-15)
     assert losses.contrastive([0, 1], z) == pytest.approx(0.5 * 0.5**2, rel=1e-15)
     assert losses.contrastive([0, 1], z, margin=0.4) == 0.0
-    np.testing.assert_allclose(losses.contrastive_grad([0, 0], z, reduction="sum"),
-                               [[-0.3, -0.4], [0.3, 0.4]], rtol=1e-15)
+    np.testing.assert_allclose(
+        losses.contrastive_grad([0, 0], z, reduction="sum"), [[-0.3, -0.4], [0.3, 0.4]], rtol=1e-15
+    )
 
 
 def test_contrastive_mean_is_over_pairs_and_none_splits_each_pair():
@@ -362,8 +375,9 @@ def test_contrastive_is_finite_and_exact_for_huge_embeddings():
     y = np.zeros(5, dtype=int)  # one class: sum of d^2 / 2, homogeneous of degree 2
     z = RNG(8).normal(size=(5, 3))
     base = losses.contrastive(y, z, reduction="sum")
-    assert losses.contrastive(y, 1e150 * z, reduction="sum") == pytest.approx(1e300 * base,
-                                                                              rel=1e-13)
+    assert losses.contrastive(y, 1e150 * z, reduction="sum") == pytest.approx(
+        1e300 * base, rel=1e-13
+    )
 
 
 @pytest.mark.torch
@@ -377,8 +391,9 @@ def test_contrastive_gradient_is_pytorch_autograd(margin):
     same = torch.as_tensor(y[i] == y[j])
     value = torch.where(same, 0.5 * d**2, 0.5 * torch.clamp_min(margin - d, 0.0) ** 2).mean()
     (grad,) = torch.autograd.grad(value, x)
-    np.testing.assert_allclose(losses.contrastive_grad(y, z, margin=margin), grad.numpy(),
-                               rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(
+        losses.contrastive_grad(y, z, margin=margin), grad.numpy(), rtol=1e-12, atol=1e-15
+    )
 
 
 # -- info_nce ------------------------------------------------------------------------------------
@@ -440,10 +455,17 @@ def test_info_nce_is_softmax_cross_entropy_without_the_diagonal():
 def test_info_nce_ignores_the_length_of_each_embedding():
     y, z = pairs_batch(2)
     scale = np.geomspace(1e-150, 1e150, y.size)[:, None]
-    np.testing.assert_allclose(losses.info_nce(y, scale * z, reduction="none"),
-                               losses.info_nce(y, z, reduction="none"), rtol=1e-13)
-    np.testing.assert_allclose(scale * losses.info_nce_grad(y, scale * z),
-                               losses.info_nce_grad(y, z), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(
+        losses.info_nce(y, scale * z, reduction="none"),
+        losses.info_nce(y, z, reduction="none"),
+        rtol=1e-13,
+    )
+    np.testing.assert_allclose(
+        scale * losses.info_nce_grad(y, scale * z),
+        losses.info_nce_grad(y, z),
+        rtol=1e-12,
+        atol=1e-15,
+    )
 
 
 def test_info_nce_is_exact_at_a_tiny_temperature():
@@ -513,18 +535,19 @@ def test_info_nce_reference_uses_independent_code():
 def test_info_nce_gradient_is_pytorch_autograd(temperature):
     torch = pytest.importorskip("torch")
     y, z = pairs_batch(6)
-    partner = [int(np.flatnonzero((y == y[i]) & (np.arange(y.size) != i))[0])
-               for i in range(y.size)]
+    partner = [
+        int(np.flatnonzero((y == y[i]) & (np.arange(y.size) != i))[0]) for i in range(y.size)
+    ]
     x = torch.tensor(z, requires_grad=True)
     u = torch.nn.functional.normalize(x)
     logits = (u @ u.T) / temperature
     logits = logits.masked_fill(torch.eye(y.size, dtype=torch.bool), float("-inf"))
     value = torch.nn.functional.cross_entropy(logits, torch.as_tensor(partner))
     (grad,) = torch.autograd.grad(value, x)
-    assert losses.info_nce(y, z, temperature=temperature) == pytest.approx(value.item(),
-                                                                          rel=1e-13)
-    np.testing.assert_allclose(losses.info_nce_grad(y, z, temperature=temperature),
-                               grad.numpy(), rtol=1e-11, atol=1e-15)
+    assert losses.info_nce(y, z, temperature=temperature) == pytest.approx(value.item(), rel=1e-13)
+    np.testing.assert_allclose(
+        losses.info_nce_grad(y, z, temperature=temperature), grad.numpy(), rtol=1e-11, atol=1e-15
+    )
 
 
 # -- bad input shared by the three ----------------------------------------------------------------

@@ -65,6 +65,7 @@ def derivative_symbol(loss: Any) -> str:
         "distribution": "z",
         "log-probability": r"\log\pi",
         "log-ratio": r"\log r",
+        "metric": "z",
     }.get(kind, r"\hat y")
 
 
@@ -142,6 +143,8 @@ def _template(
             "with $y = 0$, so the prediction $\\hat y$ equals the residual $r$",
             "regression",
         )
+    if loss.task == "metric learning" and yt.ndim == 1 and yp.ndim == 2:
+        return _metric_template(loss)
     if yt.shape == yp.shape and loss.task == "reinforcement learning":
         # y_true is the advantage (weight) A, held at 1; y_pred is a log-probability (<= 0,
         # as for the policy gradient) or a log-ratio log pi - log pi_old (PPO).
@@ -263,3 +266,60 @@ def one_d_slice(loss: Any) -> Slice:
     if not (np.all(np.isfinite(values)) and np.all(np.isfinite(slopes))):
         raise NoSlice("it is not finite along the sweep")
     return Slice(xs, values, slopes, xlabel, setting)
+
+
+def _metric_template(
+    loss: Any,
+) -> tuple[np.ndarray, np.ndarray, tuple[int, ...], np.ndarray, str, str, str]:
+    """A tiny batch of 2-D embeddings in which one coordinate moves one example.
+
+    Metric-learning losses take integer labels and a batch of embeddings, and a single
+    example has no loss of its own, so the slice is a hand-made batch: the smallest one
+    with a positive and a negative (triplet, contrastive) or with two positive pairs
+    (InfoNCE, which needs every label exactly twice).
+    """
+    try:
+        loss(np.array([0, 0, 1]), np.array([[0.0, 0.0], [0.5, 0.0], [-1.0, 0.0]]))
+        triplet_batch = True
+    except ValueError:
+        triplet_batch = False
+    if triplet_batch and loss.name != "contrastive":
+        # anchor (0, 0), positive (0.5, 0), negative (-x, 0): x is d(anchor, negative)
+        yt = np.array([0.0, 0.0, 1.0])
+        yp = np.array([[0.0, 0.0], [0.5, 0.0], [-1.0, 0.0]])
+        return (
+            yt,
+            yp,
+            (2, 0),
+            np.linspace(-3.0, 0.0, 241),
+            r"coordinate $x$ of the negative at $(x, 0)$",
+            "for the batch anchor $(0, 0)$, positive $(0.5, 0)$ (one class) and a negative "
+            "$(x, 0)$ (another class); every example serves as an anchor",
+            "metric",
+        )
+    if loss.name == "contrastive" or triplet_batch:
+        # two examples of different classes, one at the origin, the other at (x, 0)
+        yt = np.array([0.0, 1.0])
+        yp = np.array([[0.0, 0.0], [1.0, 0.0]])
+        return (
+            yt,
+            yp,
+            (1, 0),
+            np.linspace(0.0, 2.5, 241),
+            r"distance $d = x$ between two examples of different classes",
+            "for two examples of different classes at $(0, 0)$ and $(x, 0)$",
+            "metric",
+        )
+    # two positive pairs: (1, 0) with (1, t), swept by t, and (0, 1) with (0.3, 1)
+    yt = np.array([0.0, 0.0, 1.0, 1.0])
+    yp = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0], [0.3, 1.0]])
+    return (
+        yt,
+        yp,
+        (1, 1),
+        np.linspace(-3.0, 3.0, 241),
+        r"second coordinate $t$ of the view $(1, t)$ paired with $(1, 0)$",
+        "for two positive pairs, $(1, 0)$ with $(1, t)$ and $(0, 1)$ with $(0.3, 1)$: "
+        "at $t = 0$ the first pair is identical",
+        "metric",
+    )
