@@ -1216,7 +1216,7 @@ def train_gan_2d(
     **Weight clipping vs gradient penalty** (defaults, 1500 steps, final snapshot, seeds
     0–4): ``"wgan-clip"`` covers 1, 2, 5, 3, 4 modes (seed 0: 0 1 1 1 0 1 1 at steps 0,
     250, ...; 2–3 s); it learns the ring's size (spread 2.0–2.4) but not its modes. Its
-    critic's slope :math:`\|\nabla_x f\|` (:attr:`GANRun.grad_norm`) is 2.7e-4 to 4.1e-4,
+    critic's slope :math:`\|\nabla_x f\|` (``GANRun.grad_norm``) is 2.7e-4 to 4.1e-4,
     and uneven: its standard deviation is 0.56–1.15 times its mean. ``"wgan-gp"`` covers
     8, 8, 8, 8, 8 with slopes 1.77–1.88 (relative spread 0.43–0.48); its penalty weight
     0.1 is weak, and with the paper's λ = 10 the slopes are 0.83–1.06 but the generator
@@ -1258,7 +1258,7 @@ def train_gan_2d(
             Wasserstein losses, else 1).
         gp_weight: WGAN-GP's λ.
         clip_value: the weight clip c of ``"wgan-clip"`` (> 0); also the threshold of
-            :attr:`GANRun.clipped_share` for the other losses.
+            ``GANRun.clipped_share`` for the other losses.
         optimizer: ``"adam"`` (β = (0.5, 0.9)) or ``"rmsprop"``; default RMSprop for
             ``"wgan-clip"`` and Adam otherwise.
         n_snapshots: evenly spaced snapshots of the samples, including the start and end.

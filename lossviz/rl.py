@@ -1946,7 +1946,7 @@ def ppo_clip_comparison(
     Without the clip, the surrogate :math:`-rA` rewards moving the ratio ever further, so
     each epoch moves the policy further from the one that collected the data (the KL
     grows without bound) and the return peaks, then falls; with it, the samples whose
-    ratio has left :math:`[1 - arepsilon, 1 + arepsilon]` stop pulling.
+    ratio has left :math:`[1 - \varepsilon, 1 + \varepsilon]` stop pulling.
     """
     import time
 

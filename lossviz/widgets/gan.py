@@ -430,7 +430,7 @@ class GANTraining2D(Demo):
     and a shorter run shows its last snapshot beyond its end.
 
     Controls: ``loss`` (dropdown), ``step`` (slider over the snapshots). An
-    ``ipywidgets.Play`` (:attr:`play`), linked to ``step``, animates the training; it is
+    ``ipywidgets.Play`` (``play``), linked to ``step``, animates the training; it is
     shown next to the controls but is not in ``controls`` (it drives ``step``).
     Numbers: ``loss`` (the run's name), ``snapshot`` (index), ``step`` (generator step),
     ``d_loss``, ``g_loss``, ``modes`` (covered, of 8), ``high_quality`` (share),
