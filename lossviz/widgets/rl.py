@@ -28,7 +28,7 @@ from matplotlib.figure import Figure
 from numpy.typing import NDArray
 
 from .. import losses, rl
-from ..style import OKABE_ITO, ROLE_COLORS
+from ..style import LOSS_COLORS, OKABE_ITO, ROLE_COLORS
 from ._base import Demo
 from .foundations import _fmt
 
@@ -39,7 +39,7 @@ FloatArray = NDArray[np.float64]
 _BOX = {"boxstyle": "round,pad=0.35", "facecolor": "white", "edgecolor": "#BBBBBB", "alpha": 0.92}
 _ACTIVE = OKABE_ITO["sky_blue"]
 _FROZEN = "#000000"
-_CLIPPED_COLOR = OKABE_ITO["vermillion"]
+_CLIPPED_COLOR = LOSS_COLORS["ppo_clip"]
 _UNCLIPPED_COLOR = ROLE_COLORS["muted"]
 
 #: One colour per arm of the deceptive bandit (safe, jackpot, coin).
