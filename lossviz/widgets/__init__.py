@@ -22,6 +22,7 @@ from typing import Any
 
 from ._base import STATIC_NOTE, WIDGET_VIEW_MIME, Demo
 from .classification import CostThresholdExplorer, MarginLossAtlas, WhoPushesTheBoundary
+from .design import KLAsymmetryExplorer, PGDExplorer
 from .fairness import FairnessTradeoff, ThresholdLandscape
 from .foundations import LearningRateExplorer, ParameterExplorer, ThresholdExplorer
 from .gan import DiracGAN, GANTraining2D, GaussianGAN1D
@@ -42,10 +43,12 @@ __all__ = [
     "GAEDial",
     "GANTraining2D",
     "GaussianGAN1D",
+    "KLAsymmetryExplorer",
     "LearningRateExplorer",
     "LinkedLandscape",
     "MarginLossAtlas",
     "OutlierTugOfWar",
+    "PGDExplorer",
     "PPOClipExplorer",
     "ParameterExplorer",
     "PinballExplorer",
@@ -101,5 +104,7 @@ def catalog() -> dict[str, CatalogEntry]:
         CatalogEntry(BanditTrainer, "06_rl"),
         CatalogEntry(FairnessTradeoff, "07_fairness"),
         CatalogEntry(ThresholdLandscape, "07_fairness"),
+        CatalogEntry(KLAsymmetryExplorer, "08_designing_losses"),
+        CatalogEntry(PGDExplorer, "08_designing_losses"),
     ]
     return {entry.cls.__name__: entry for entry in entries}
