@@ -7,7 +7,7 @@ notebook and as an nbgrader test. A stub that raises ``NotImplementedError`` get
 :mod:`lossviz.exercises.regression` (01), :mod:`lossviz.exercises.classification` (02),
 :mod:`lossviz.exercises.optimization` (03), :mod:`lossviz.exercises.regularization` (04),
 :mod:`lossviz.exercises.gans` (05), :mod:`lossviz.exercises.rl` (06),
-:mod:`lossviz.exercises.fairness` (07).
+:mod:`lossviz.exercises.fairness` (07), :mod:`lossviz.exercises.design` (08).
 
 >>> from lossviz.exercises.foundations import check_mse
 """
