@@ -118,7 +118,7 @@ class KLAsymmetryExplorer(Demo):
     MU_GRID = np.linspace(-8.0, 8.0, 161)
     #: quadrature nodes for the curves on the right (the printed numbers use the default)
     CURVE_NODES = 201
-    #: one row of the table: μ, σ, KL(p‖q), KL(q‖p) in fixed-width fields
+    #: The format of a table row (μ, σ, KL(p‖q) and KL(q‖p) in fixed-width fields).
     ROW = "{:>5} {:>4} {:>7} {:>7}"
 
     def __init__(
