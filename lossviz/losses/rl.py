@@ -334,9 +334,8 @@ register(
             r"\quad r = e^{\log \pi_\theta - \log \pi_{\theta_\text{old}}}"
         ),
         grad_latex=(
-            r"-rA \text{ where } rA \text{ is the minimum "
-            r"(} A > 0,\, r < 1 + \varepsilon \text{ or } A < 0,\, r > 1 - \varepsilon"
-            r"\text{)}, \text{ else } 0"
+            r"-rA \ \text{ if } rA \le \operatorname{clip}(r, 1 - \varepsilon, 1 + \varepsilon)A,"
+            r"\ \text{ else } 0"
         ),
         task="reinforcement learning",
         params={"clip_range": 0.2},

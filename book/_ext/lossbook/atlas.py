@@ -76,7 +76,8 @@ def _short(xlabel: str) -> str:
     for symbol in ("r", "f", "p", "z_1"):
         if f"${symbol}" in xlabel or f"${symbol} " in xlabel:
             return f"${symbol}$"
-    return "x"
+    math = re.search(r"\$([^$]+)\$", xlabel)  # else the first symbol in the label
+    return f"${math.group(1)}$" if math else "x"
 
 
 def _write_if_changed(path: Path, data: bytes) -> None:

@@ -156,7 +156,7 @@ def _template(
                 yp,
                 first,
                 np.linspace(-4.0, -0.02, 200),
-                r"log-probability $\log \pi(a \mid s)$ of the action taken",
+                r"log-probability $\log \pi(a \mid s)$",
                 "for an action with advantage $A = 1$",
                 "log-probability",
             )
@@ -165,8 +165,9 @@ def _template(
             yp,
             first,
             np.linspace(-1.0, 1.0, 241),
-            r"log-ratio $\log r = \log \pi(a \mid s) - \log \pi_\text{old}(a \mid s)$",
-            "for an action with advantage $A = 1$",
+            r"log-ratio $\log r$",
+            "for an action with advantage $A = 1$; $\\log r = \\log \\pi(a \\mid s) - "
+            "\\log \\pi_\\text{old}(a \\mid s)$",
             "log-ratio",
         )
     # Labels in [0, 1] (binary, or soft labels a classification loss also accepts): y = 1.
@@ -292,7 +293,7 @@ def _metric_template(
             yp,
             (2, 0),
             np.linspace(-3.0, 0.0, 241),
-            r"coordinate $x$ of the negative at $(x, 0)$",
+            r"negative's coordinate $x$",
             "for the batch anchor $(0, 0)$, positive $(0.5, 0)$ (one class) and a negative "
             "$(x, 0)$ (another class); every example serves as an anchor",
             "metric",
@@ -306,8 +307,8 @@ def _metric_template(
             yp,
             (1, 0),
             np.linspace(0.0, 2.5, 241),
-            r"distance $d = x$ between two examples of different classes",
-            "for two examples of different classes at $(0, 0)$ and $(x, 0)$",
+            r"distance $d$",
+            "for two examples of different classes at $(0, 0)$ and $(d, 0)$",
             "metric",
         )
     # two positive pairs: (1, 0) with (1, t), swept by t, and (0, 1) with (0.3, 1)
@@ -318,7 +319,7 @@ def _metric_template(
         yp,
         (1, 1),
         np.linspace(-3.0, 3.0, 241),
-        r"second coordinate $t$ of the view $(1, t)$ paired with $(1, 0)$",
+        r"coordinate $t$ of the view $(1, t)$",
         "for two positive pairs, $(1, 0)$ with $(1, t)$ and $(0, 1)$ with $(0.3, 1)$: "
         "at $t = 0$ the first pair is identical",
         "metric",
